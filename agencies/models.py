@@ -1,0 +1,131 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Insurance(models.TextChoices):
+    """The two insurances that transfer across provinces."""
+
+    PENSION = "pension", _("基本养老保险")
+    MEDICAL = "medical", _("基本医疗保险")
+
+
+class ServedInsurance(models.TextChoices):
+    PENSION = "pension", _("基本养老保险")
+    MEDICAL = "medical", _("基本医疗保险")
+    BOTH = "both", _("养老和医疗")
+
+
+class RegionLevel(models.IntegerChoices):
+    PROVINCE = 1, _("省级")
+    CITY = 2, _("地级")
+    COUNTY = 3, _("县级")
+
+
+class Region(models.Model):
+    """An administrative division of GB/T 2260, loaded from python-stdnum's data (current codes)."""
+
+    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=50)
+    level = models.PositiveSmallIntegerField(_("级别"), choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    online_transfer_enabled = models.BooleanField(_("开通网上转移"), default=False)
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["parent", "code"], name="region_parent_code_idx")]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+    def ancestor_codes(self) -> list[str]:
+        """This region's code and its ancestors' by GB/T 2260 structure, nearest first."""
+        codes = [self.code]
+        if self.code[4:] != "00":
+            codes.append(self.code[:4] + "00")
+        if self.code[2:] != "0000":
+            codes.append(self.code[:2] + "0000")
+        return codes
+
+    def full_name(self) -> str:
+        """Province, city and county names joined, without placeholder levels."""
+        names = []
+        region = self
+        while region is not None:
+            names.append(region.name)
+            region = region.parent
+        return "".join(reversed(names))
+
+
+class Agency(models.Model):
+    """A social insurance agency (经办机构) serving one pooling region."""
+
+    name = models.CharField(_("机构名称"), max_length=100)
+    region = models.ForeignKey(
+        Region, verbose_name=_("统筹区"), on_delete=models.PROTECT, related_name="agencies"
+    )
+    insurance = models.CharField(
+        _("经办险种"), max_length=10, choices=ServedInsurance.choices, default=ServedInsurance.BOTH
+    )
+    address = models.CharField(_("地址"), max_length=200)
+    phone = models.CharField(_("电话"), max_length=30)
+    postal_code = models.CharField(_("邮政编码"), max_length=6)
+    contact_person = models.CharField(_("联系人"), max_length=30, blank=True)
+    bank_account_name = models.CharField(_("开户名称"), max_length=100, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
+    bank_account_number = models.CharField(_("银行账号"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("经办机构")
+        verbose_name_plural = _("经办机构")
+        ordering = ["region_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "insurance"], name="agency_region_insurance")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def serves(self, insurance: str) -> bool:
+        return self.insurance in (insurance, ServedInsurance.BOTH)
+
+
+class StaffRole(models.TextChoices):
+    REVIEWER = "reviewer", _("审核员")
+    FINANCE = "finance", _("财务人员")
+    SUPERVISOR = "supervisor", _("主管")
+
+
+class StaffMembership(models.Model):
+    """Ties a clerk's login to the one agency they work for, with their role there."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="staff_membership",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("经办机构"), on_delete=models.PROTECT, related_name="staff"
+    )
+    role = models.CharField(_("岗位"), max_length=12, choices=StaffRole.choices)
+
+    class Meta:
+        verbose_name = _("经办人员")
+        verbose_name_plural = _("经办人员")
+
+    def __str__(self):
+        return f"{self.user} · {self.agency} · {self.get_role_display()}"

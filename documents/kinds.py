@@ -1,0 +1,142 @@
+"""The kinds of official documents and the context each template is fed.
+
+This is the contract between the callers that build contexts (``insured`` for certificates and
+proofs, ``transfers`` for letters and info sheets) and the templates under
+``documents/templates/documents/``. Contexts are plain data (str, int, date, Decimal, lists
+and dicts of them); ``document_issue`` adds what every document carries (number, dates, the
+issuing agency, seal, QR code, verification URL).
+"""
+
+import datetime
+from decimal import Decimal
+from typing import TypedDict
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentKind(models.TextChoices):
+    PENSION_CERTIFICATE = "pension_certificate", _("基本养老保险参保缴费凭证")
+    MEDICAL_CERTIFICATE = "medical_certificate", _("基本医疗保障参保(合)凭证")
+    PENSION_CONTACT_LETTER = "pension_contact_letter", _("基本养老保险关系转移接续联系函")
+    MEDICAL_CONTACT_LETTER = "medical_contact_letter", _("基本医疗保险关系转移接续联系函")
+    PENSION_INFO_SHEET = "pension_info_sheet", _("基本养老保险关系转移接续信息表")
+    MEDICAL_INFO_SHEET = "medical_info_sheet", _("参保人员基本医疗保险信息表")
+    INSURANCE_PROOF = "insurance_proof", _("个人参保证明")
+
+
+TEMPLATES = {kind: f"documents/{kind.value}.html" for kind in DocumentKind}
+
+
+class PersonContext(TypedDict):
+    name: str
+    sex: str  # 男 / 女
+    id_number: str  # whole: the official forms print it
+    birth_date: datetime.date
+    hukou_address: str
+    hukou_type: str  # 城镇 / 农村
+    phone: str
+
+
+class AgencyContext(TypedDict):
+    name: str
+    region_code: str
+    region_name: str
+    address: str
+    phone: str
+    postal_code: str
+    contact_person: str
+    bank_account_name: str
+    bank_name: str
+    bank_account_number: str
+
+
+class YearRow(TypedDict):
+    year: int
+    first_month: int
+    last_month: int
+    months_paid: int
+    monthly_base: Decimal
+    employer_rate: Decimal  # e.g. Decimal("0.16")
+    personal_rate: Decimal  # e.g. Decimal("0.08")
+    personal_account_credit: Decimal
+    interest: Decimal
+    balance_at_year_end: Decimal
+
+
+class CertificateContext(TypedDict):
+    """Both certificates (pension: 参保缴费凭证; medical: 参保(合)凭证)."""
+
+    person: PersonContext
+    insurance_label: str  # 基本养老保险 / 职工基本医疗保险
+    account_kind_label: str
+    region_name: str  # 转出地 (参保地) full name
+    start_month: datetime.date
+    end_month: datetime.date | None
+    months_paid: int
+    personal_account_balance: Decimal
+
+
+class ContactLetterContext(TypedDict):
+    """Both contact letters; ``agency`` (added by document_issue) is the transfer-in agency."""
+
+    serial_no: str
+    person: PersonContext
+    account_kind_label: str  # 普通账户 / 临时基本养老保险缴费账户
+    transfer_out_agency: AgencyContext
+    transfer_in_agency: AgencyContext
+    category_label: str  # 外省企业保险转入 …
+
+
+class PensionAmounts(TypedDict):
+    """①–⑥ of the pension info sheet (国办发〔2009〕66号 art. 4)."""
+
+    before_1998: Decimal  # ① personal contributions and interest before 1998-01-01
+    since_1998_to_last_year: Decimal  # ② account balance 1998-01-01 .. end of previous year
+    transfer_year_principal: Decimal  # ③ principal credited in the transfer year
+    personal_account: Decimal  # ④ = ① + ② + ③
+    pooled_fund: Decimal  # ⑤ 12% of bases × months from 1998-01
+    total: Decimal  # ⑥ = ④ + ⑤
+
+
+class PensionInfoSheetContext(TypedDict):
+    serial_no: str
+    person: PersonContext
+    work_start: datetime.date | None  # 参加工作时间
+    first_contribution: datetime.date  # 本人首次缴费时间
+    account_established: datetime.date  # 建立个人账户时间
+    local_start: datetime.date
+    local_end: datetime.date | None
+    months_paid: int
+    transfer_date: datetime.date
+    account_kind_label: str
+    amounts: PensionAmounts
+    years: list[YearRow]
+    transfer_out_agency: AgencyContext
+    transfer_in_agency: AgencyContext
+
+
+class MedicalInfoSheetContext(TypedDict):
+    serial_no: str
+    person: PersonContext
+    insurance_label: str  # 职工基本医疗保险
+    periods: list[tuple[datetime.date, datetime.date | None]]
+    months_paid: int
+    personal_account: Decimal
+    transfer_out_agency: AgencyContext
+    transfer_in_agency: AgencyContext
+
+
+class ProofInsuranceRow(TypedDict):
+    insurance_label: str
+    status_label: str
+    agency_name: str
+    start_month: datetime.date
+    end_month: datetime.date | None
+    months: int
+    years: list[tuple[int, int]]  # (year, months paid)
+
+
+class ProofContext(TypedDict):
+    person: PersonContext
+    insurances: list[ProofInsuranceRow]

@@ -1,0 +1,12 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("portal.api_auth_urls")),
+    path("", include("agencies.api_urls")),
+    path("", include("insured.api_urls")),
+    path("", include("documents.api_urls")),
+    path("", include("transfers.api_urls")),
+]

@@ -1,0 +1,90 @@
+"""Shared fixtures: the region tree, three kinds of users (owner, colleague, outsider) and the
+service checks that turn a missing PostgreSQL/Redis/worker/Chromium into a failure in CI."""
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def require(service: str, available: bool, how: str = "") -> None:
+    """Skip locally, fail in CI (REQUIRE_SERVICES=1), when a real service is missing."""
+    if available:
+        return
+    message = f"{service} is not available{': ' + how if how else ''}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message} (REQUIRE_SERVICES=1)")
+    pytest.skip(f"{message}; set REQUIRE_SERVICES=1 to fail instead")  # REQUIRE_SERVICES
+
+
+def postgres_available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL", "")
+
+
+def redis_available() -> bool:
+    url = redis_url()
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def chromium_path() -> str | None:
+    path = "/usr/bin/chromium"
+    return path if os.path.exists(path) else shutil.which("chromium")
+
+
+@pytest.fixture
+def require_postgres():
+    require("PostgreSQL", postgres_available(), "set DATABASE_URL=postgres://…")
+
+
+@pytest.fixture
+def require_redis():
+    require("Redis", redis_available(), "set REDIS_URL=redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def require_chromium():
+    require("Chromium", chromium_path() is not None, "apt-get install chromium")
+    return chromium_path()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_login_throttling_state(settings):
+    # django-axes keeps failures in the database; tests that need throttling turn it on.
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def regions(django_db_blocker):
+    """The real GB/T 2260 tree, loaded once per database (and again after a flush)."""
+    from agencies.models import Region
+    from agencies.services import regions_load
+
+    with django_db_blocker.unblock():
+        if not Region.objects.filter(code="110000").exists():
+            regions_load()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
