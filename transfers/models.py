@@ -1,1 +1,265 @@
-# Create your models here.
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Insurance, Region
+from insured.models import Enrollment, InsuredPerson
+from transfers.workflow import OPEN_STATUSES, CaseStatus
+
+
+class Category(models.TextChoices):
+    """The kinds of transfer-in offered by the application forms (Beijing's 转入 forms)."""
+
+    ENTERPRISE = "enterprise", _("外省企业保险转入")
+    INSTITUTION = "institution", _("外省机关事业保险转入")
+    VETERAN = "veteran", _("退役军人保险转入")
+    MILITARY_SPOUSE = "military_spouse", _("随军配偶保险转入")
+    EMPLOYEE = "employee", _("普通职工")
+
+
+CATEGORIES_BY_INSURANCE = {
+    Insurance.PENSION: (
+        Category.ENTERPRISE,
+        Category.INSTITUTION,
+        Category.VETERAN,
+        Category.MILITARY_SPOUSE,
+    ),
+    Insurance.MEDICAL: (Category.EMPLOYEE, Category.MILITARY_SPOUSE),
+}
+
+
+class StageName(models.TextChoices):
+    """The four stages the person follows (national online flow)."""
+
+    CERTIFICATE = "certificate", _("参保缴费凭证")
+    REVIEW = "review", _("转入申请受理")  # transfer-in agency: accept or reject
+    TRANSFER_OUT = "transfer_out", _("转出地出具信息表并划转基金")
+    TRANSFER_IN = "transfer_in", _("转入地确认到账并记录权益")
+
+
+def attachment_path(instance, filename):
+    # Private media with an unguessable name; the original name is not kept in the path.
+    import uuid
+
+    return f"attachments/{instance.submitted_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class TransferCase(models.Model):
+    """One insurance of one person moving from a transfer-out to a transfer-in agency."""
+
+    serial_no = models.CharField(_("申报流水号"), max_length=16, unique=True)
+    person = models.ForeignKey(
+        InsuredPerson, verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    insurance = models.CharField(_("险种"), max_length=10, choices=Insurance.choices)
+    category = models.CharField(_("转入类别"), max_length=20, choices=Category.choices)
+    from_region = models.ForeignKey(
+        Region, verbose_name=_("转出地"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_region = models.ForeignKey(
+        Region, verbose_name=_("转入地"), on_delete=models.PROTECT, related_name="+"
+    )
+    transfer_out_agency = models.ForeignKey(
+        Agency, verbose_name=_("转出地经办机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    transfer_in_agency = models.ForeignKey(
+        Agency, verbose_name=_("转入地经办机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    from_enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("转出参保记录"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("转入参保记录"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("办理状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED
+    )
+    contact_phone = models.CharField(_("联系电话"), max_length=20)
+    hukou_address = models.CharField(_("户籍地址"), max_length=200)
+    attachment = models.FileField(_("附件"), upload_to=attachment_path, blank=True)
+    attachment_name = models.CharField(_("附件原文件名"), max_length=200, blank=True)
+    overlapping_months = models.JSONField(
+        _("重复缴费月份"),
+        default=list,
+        blank=True,
+        help_text=_("两地同时缴费的月份（YYYY-MM），提示经办人员处理，不影响受理。"),
+    )
+    end_reason = models.TextField(_("不予受理或退回原因"), blank=True)
+    # Due date of the stage now running: stored so that queues sort overdue-first on an index.
+    current_due_date = models.DateField(_("当前环节办理时限"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("转移接续申请")
+        verbose_name_plural = _("转移接续申请")
+        ordering = ["-submitted_at"]
+        constraints = [
+            # 同一险种只能有一笔在途申请: enforced by the database too, not only by the service.
+            models.UniqueConstraint(
+                fields=["person", "insurance"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="one_open_case_per_insurance",
+            ),
+        ]
+        indexes = [
+            # Back-office queues: one agency, one status, overdue (earliest due) first.
+            models.Index(
+                fields=["transfer_in_agency", "status", "current_due_date"],
+                name="case_in_queue_idx",
+            ),
+            models.Index(
+                fields=["transfer_out_agency", "status", "current_due_date"],
+                name="case_out_queue_idx",
+            ),
+            models.Index(fields=["person", "-submitted_at"], name="case_person_idx"),
+        ]
+
+    def __str__(self):
+        return self.serial_no
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class DailySerial(models.Model):
+    """The last serial number used on a day; its row lock makes numbers gap-free."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("流水号计数")
+        verbose_name_plural = _("流水号计数")
+
+    def __str__(self):
+        return f"{self.day}: {self.last}"
+
+
+class Stage(models.Model):
+    case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(_("环节"), max_length=20, choices=StageName.choices)
+    started_at = models.DateTimeField(_("开始时间"))
+    due_date = models.DateField(_("办理时限"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    overdue_marked_at = models.DateTimeField(_("标记超时时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("办理环节")
+        verbose_name_plural = _("办理环节")
+        ordering = ["case_id", "started_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "name"], name="stage_once_per_case")]
+        indexes = [
+            models.Index(
+                fields=["due_date"],
+                condition=Q(completed_at__isnull=True, overdue_marked_at__isnull=True),
+                name="stage_open_due_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.name}"
+
+
+class CaseEvent(models.Model):
+    """Immutable audit log: who moved the case from which state to which, when and why."""
+
+    case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=30)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("经办机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("case events are immutable")
+        super().save(*args, **kwargs)
+
+
+class TransferFunds(models.Model):
+    """The amounts computed from the transfer-out records when the info sheet is issued."""
+
+    case = models.OneToOneField(TransferCase, on_delete=models.CASCADE, related_name="funds")
+    months = models.PositiveIntegerField(_("转移缴费月数"))
+    before_1998 = models.DecimalField(_("①1998年前个人缴费本息"), max_digits=14, decimal_places=2)
+    since_1998_to_last_year = models.DecimalField(
+        _("②1998年至上年末个人账户储存额"), max_digits=14, decimal_places=2
+    )
+    transfer_year_principal = models.DecimalField(
+        _("③转移当年记账本金"), max_digits=14, decimal_places=2
+    )
+    personal_account = models.DecimalField(
+        _("④个人账户基金转移额"), max_digits=14, decimal_places=2
+    )
+    pooled_fund = models.DecimalField(_("⑤统筹基金转移额"), max_digits=14, decimal_places=2)
+    total = models.DecimalField(_("⑥转移基金总额"), max_digits=14, decimal_places=2)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("转移基金")
+        verbose_name_plural = _("转移基金")
+
+    def __str__(self):
+        return f"{self.case_id} ¥{self.total}"
+
+
+class FundRemittance(models.Model):
+    """The one remittance of a case: the unique case and key make a repeat pay nothing."""
+
+    case = models.OneToOneField(TransferCase, on_delete=models.PROTECT, related_name="remittance")
+    idempotency_key = models.CharField(_("划转唯一键"), max_length=40, unique=True)
+    amount = models.DecimalField(_("划转金额"), max_digits=14, decimal_places=2)
+    from_account = models.CharField(_("付款账户"), max_length=200)
+    to_account = models.CharField(_("收款账户"), max_length=200)
+    bank_reference = models.CharField(_("银行流水号"), max_length=64, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("划出时间"), auto_now_add=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("到账确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("到账时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("基金划转")
+        verbose_name_plural = _("基金划转")
+
+    def __str__(self):
+        return f"{self.case_id} ¥{self.amount}"
