@@ -1,1 +1,142 @@
-# Register your models here.
+"""Back office for the registry. A clerk sees the persons and enrollments of their own agency;
+a superuser sees everything. Lists show ID numbers masked; the change form shows them whole."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from insured.models import ContributionYear, Enrollment, InsuredPerson, TransferredRights
+
+
+def _clerk_agency_id(request) -> int | None:
+    """The agency a clerk works for; None for a superuser (no restriction)."""
+    if request.user.is_superuser:
+        return None
+    membership = getattr(request.user, "staff_membership", None)
+    # A staff user with no membership sees nothing rather than everything.
+    return membership.agency_id if membership else -1
+
+
+class ContributionYearInline(admin.TabularInline):
+    model = ContributionYear
+    extra = 0
+    fields = (
+        "year",
+        "first_month",
+        "last_month",
+        "months_paid",
+        "monthly_base",
+        "employer_contribution",
+        "personal_contribution",
+        "personal_account_credit",
+        "interest",
+    )
+
+
+class TransferredRightsInline(admin.TabularInline):
+    model = TransferredRights
+    extra = 0
+    can_delete = False
+    fields = ("reference", "from_region", "months", "personal_account", "pooled_fund")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EnrollmentInline(admin.TabularInline):
+    model = Enrollment
+    extra = 0
+    fields = ("insurance", "region", "agency", "account_kind", "start_month", "end_month", "status")
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InsuredPerson)
+class InsuredPersonAdmin(admin.ModelAdmin):
+    list_display = ("name", "masked_id_number", "hukou_region", "phone", "has_login")
+    search_fields = ("id_number", "name")
+    list_select_related = ("hukou_region",)
+    raw_id_fields = ("hukou_region", "user")
+    inlines = (EnrollmentInline,)
+
+    @admin.display(description=_("公民身份号码"), ordering="id_number")
+    def masked_id_number(self, obj):
+        return obj.id_number_masked
+
+    @admin.display(description=_("已注册"), boolean=True)
+    def has_login(self, obj):
+        return obj.user_id is not None
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        agency_id = _clerk_agency_id(request)
+        if agency_id is not None:
+            queryset = queryset.filter(enrollments__agency_id=agency_id).distinct()
+        return queryset
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = (
+        "person_name",
+        "person_masked_id",
+        "insurance",
+        "region",
+        "agency",
+        "account_kind",
+        "start_month",
+        "end_month",
+        "status",
+    )
+    list_filter = ("insurance", "status", "account_kind", "drawing_benefits")
+    search_fields = ("person__id_number", "person__name")
+    list_select_related = ("person", "region", "agency")
+    raw_id_fields = ("person", "region", "agency")
+    inlines = (ContributionYearInline, TransferredRightsInline)
+
+    @admin.display(description=_("姓名"), ordering="person__name")
+    def person_name(self, obj):
+        return obj.person.name
+
+    @admin.display(description=_("公民身份号码"))
+    def person_masked_id(self, obj):
+        return obj.person.id_number_masked
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        agency_id = _clerk_agency_id(request)
+        if agency_id is not None:
+            queryset = queryset.filter(agency_id=agency_id)
+        return queryset
+
+
+@admin.register(TransferredRights)
+class TransferredRightsAdmin(admin.ModelAdmin):
+    """Written only by the transfer workflow when a case completes (记录个人权益)."""
+
+    list_display = ("reference", "enrollment", "from_region", "months", "personal_account")
+    search_fields = ("reference", "enrollment__person__id_number")
+    list_select_related = ("enrollment__person", "enrollment__agency", "from_region")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        agency_id = _clerk_agency_id(request)
+        if agency_id is not None:
+            queryset = queryset.filter(enrollment__agency_id=agency_id)
+        return queryset

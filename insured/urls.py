@@ -1,6 +1,8 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from insured import views
 
 urlpatterns = [
-    path("me/records/", TemplateView.as_view(template_name="portal/home.html"), name="my-records"),
+    path("register/", views.register, name="register"),
+    path("me/records/", views.my_records, name="my-records"),
 ]

@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from insured.demo import DEFAULT_PASSWORD, demo_seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo data: regions, agencies, staff accounts, 张三 and 李四, and optionally N "
+        "synthetic insured persons. Idempotent."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=DEFAULT_PASSWORD,
+            help=f"password of every demo account (default: {DEFAULT_PASSWORD})",
+        )
+        parser.add_argument(
+            "--persons", type=int, default=0, help="synthetic insured persons to add"
+        )
+
+    def handle(self, *args, password, persons, **options):
+        if persons < 0:
+            raise CommandError("--persons must be 0 or more")
+        if not password:
+            raise CommandError("--password must not be empty")
+        result = demo_seed(password=password, persons=persons)
+        self.stdout.write(
+            f"Regions loaded: {result.regions_created} new. "
+            f"Synthetic persons created: {result.persons_created} (requested {persons})."
+        )
+        self.stdout.write(
+            "Demo accounts: admin, bj-review, bj-finance, nj-review, nj-finance, "
+            "110105199003071239 (张三), 320106198511124529 (李四)"
+        )
+        if persons:
+            self.stdout.write("Synthetic persons log in with their ID number as user name.")
+        self.stdout.write(f"Password of every demo account: {password}")

@@ -1,0 +1,97 @@
+"""API serializers of the registry. Input serializers only parse; ``services`` decides."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("用户名"), max_length=150)
+    password = serializers.CharField(label=_("密码"), max_length=128, trim_whitespace=False)
+
+    def validate_username(self, value: str) -> str:
+        # Insured persons log in with their ID number; accept a lowercase check character.
+        value = value.strip()
+        if len(value) == 18 and value[:17].isdigit():
+            value = value.upper()
+        return value
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class RegisterSerializer(serializers.Serializer):
+    id_number = serializers.CharField(label=_("公民身份号码"), max_length=18)
+    name = serializers.CharField(label=_("姓名"), max_length=50)
+    phone = serializers.CharField(label=_("联系电话"), max_length=20)
+    password = serializers.CharField(label=_("密码"), max_length=128, trim_whitespace=False)
+
+
+class RegisteredSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    token = serializers.CharField()
+
+
+class YearSerializer(serializers.Serializer):
+    year = serializers.IntegerField(source="year.year")
+    months = serializers.IntegerField(source="year.months_paid")
+    first_month = serializers.IntegerField(source="year.first_month")
+    last_month = serializers.IntegerField(source="year.last_month")
+    monthly_base = serializers.DecimalField(
+        source="year.monthly_base", max_digits=12, decimal_places=2
+    )
+    personal_account_credit = serializers.DecimalField(
+        source="year.personal_account_credit", max_digits=12, decimal_places=2
+    )
+    interest = serializers.DecimalField(source="year.interest", max_digits=12, decimal_places=2)
+    balance = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="至本年末账户累计储存额"
+    )
+
+
+class TransferredInSerializer(serializers.Serializer):
+    serial_no = serializers.CharField(source="reference")
+    from_region = serializers.CharField(source="from_region_id")
+    from_region_name = serializers.CharField(source="from_region.full_name")
+    months = serializers.IntegerField()
+    personal_account = serializers.DecimalField(max_digits=14, decimal_places=2)
+    pooled_fund = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class EnrollmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="enrollment.id")
+    insurance = serializers.CharField(source="enrollment.insurance")
+    insurance_display = serializers.CharField(source="enrollment.get_insurance_display")
+    region = serializers.CharField(source="enrollment.region_id")
+    region_name = serializers.CharField(source="enrollment.region.full_name")
+    agency = serializers.CharField(source="enrollment.agency.name")
+    agency_id = serializers.IntegerField(source="enrollment.agency_id")
+    account_kind = serializers.CharField(source="enrollment.account_kind")
+    start = serializers.DateField(source="enrollment.start_month", format="%Y-%m")
+    end = serializers.DateField(source="enrollment.end_month", format="%Y-%m", allow_null=True)
+    status = serializers.CharField(source="enrollment.status")
+    status_display = serializers.CharField(source="enrollment.get_status_display")
+    drawing_benefits = serializers.BooleanField(source="enrollment.drawing_benefits")
+    months = serializers.IntegerField()
+    personal_account_balance = serializers.DecimalField(
+        source="balance", max_digits=14, decimal_places=2
+    )
+    years = YearSerializer(many=True)
+    transferred_in = TransferredInSerializer(many=True)
+
+
+class BenefitPlaceSerializer(serializers.Serializer):
+    region = serializers.CharField(source="region_code")
+    name = serializers.CharField(source="region_name")
+    rule = serializers.ChoiceField(choices=["a", "b", "c", "d"])
+    explanation = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    name = serializers.CharField(source="person.name")
+    id_number_masked = serializers.CharField(source="person.id_number_masked")
+    enrollments = EnrollmentSerializer(many=True)
+    total_months = serializers.DictField(
+        child=serializers.IntegerField(), help_text="累计缴费月数，按险种"
+    )
+    benefit_place = BenefitPlaceSerializer(allow_null=True, help_text="基本养老保险待遇领取地")

@@ -1,0 +1,47 @@
+"""The registry in the back office: masked IDs in lists, a clerk limited to their agency."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from tests.factories import AgencyFactory, EnrollmentFactory, StaffFactory, UserFactory, region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_agencies_people(regions):
+    nanjing = EnrollmentFactory(agency=AgencyFactory(region=region("320100")))
+    shanghai = EnrollmentFactory(agency=AgencyFactory(region=region("310000")))
+    return nanjing, shanghai
+
+
+def test_superuser_list_shows_masked_ids_and_searches_by_full_id(client, two_agencies_people):
+    nanjing, _shanghai = two_agencies_people
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get("/admin/insured/insuredperson/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert nanjing.person.id_number_masked in html
+    assert nanjing.person.id_number not in html
+    found = client.get("/admin/insured/insuredperson/", {"q": nanjing.person.id_number})
+    assert list(found.context["cl"].result_list) == [nanjing.person]
+
+
+def test_a_clerk_sees_only_the_persons_of_their_agency(client, two_agencies_people):
+    nanjing, shanghai = two_agencies_people
+    clerk = StaffFactory(agency=nanjing.agency).user
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_insuredperson", "view_enrollment"])
+    )
+    client.force_login(clerk)
+    people = client.get("/admin/insured/insuredperson/").context["cl"].result_list
+    assert list(people) == [nanjing.person]
+    assert client.get(f"/admin/insured/enrollment/{shanghai.pk}/change/").status_code == 302
+
+
+def test_an_enrollment_page_shows_its_years_inline(client, two_agencies_people):
+    nanjing, _shanghai = two_agencies_people
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(f"/admin/insured/enrollment/{nanjing.pk}/change/")
+    assert response.status_code == 200
+    assert "年度缴费记录" in response.content.decode()

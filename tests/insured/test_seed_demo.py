@@ -1,0 +1,154 @@
+"""manage.py seed_demo: the fixed accounts of ARCHITECTURE.md, varied synthetic persons, and
+a second run that changes nothing."""
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+
+from agencies.models import Agency, StaffMembership
+from insured import idnumbers
+from insured.models import ContributionYear, Enrollment, InsuredPerson
+from insured.selectors import benefit_place_for_person
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [get_user_model(), Agency, StaffMembership, InsuredPerson, Enrollment, ContributionYear]
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def seeded(capsys):
+    call_command("seed_demo", "--persons", "20", "--password", "Try-It-2026")
+    return capsys.readouterr().out
+
+
+def test_a_second_run_changes_nothing(seeded):
+    before = counts()
+    snapshot = list(ContributionYear.objects.order_by("id").values())
+    call_command("seed_demo", "--persons", "20", "--password", "Try-It-2026")
+    assert counts() == before
+    assert list(ContributionYear.objects.order_by("id").values()) == snapshot
+    assert before["InsuredPerson"] == 22
+
+
+def test_more_persons_keep_the_first_ones_and_add_the_rest(seeded):
+    first = set(InsuredPerson.objects.values_list("id_number", flat=True))
+    call_command("seed_demo", "--persons", "26", "--password", "Try-It-2026")
+    now = set(InsuredPerson.objects.values_list("id_number", flat=True))
+    assert first < now and len(now - first) == 6
+
+
+def test_the_fixed_accounts_exist_and_log_in_with_the_password(seeded):
+    assert "Try-It-2026" in seeded
+    for username in [
+        "admin",
+        "bj-review",
+        "bj-finance",
+        "nj-review",
+        "nj-finance",
+        "110105199003071239",
+        "320106198511124529",
+    ]:
+        assert authenticate(username=username, password="Try-It-2026") is not None, username
+    assert get_user_model().objects.get(username="admin").is_superuser
+    roles = {
+        m.user.username: (m.agency.region_id, m.role)
+        for m in StaffMembership.objects.select_related("user", "agency")
+    }
+    assert roles == {
+        "bj-review": ("110105", "reviewer"),
+        "bj-finance": ("110105", "finance"),
+        "nj-review": ("320100", "reviewer"),
+        "nj-finance": ("320100", "finance"),
+    }
+
+
+def test_the_beijing_and_nanjing_agencies_have_remittance_details(seeded):
+    for code in ("110105", "320100"):
+        agency = Agency.objects.get(region_id=code)
+        assert agency.insurance == "both"
+        fields = ["address", "phone", "postal_code", "contact_person", "bank_account_name"]
+        fields += ["bank_name", "bank_account_number"]
+        assert all(getattr(agency, name) for name in fields)
+
+
+def test_zhang_san_was_in_beijing_and_now_pays_in_nanjing_gulou(seeded):
+    zhang = InsuredPerson.objects.get(id_number="110105199003071239")
+    assert (zhang.name, zhang.sex, zhang.hukou_region_id) == ("张三", "male", "110105")
+    rows = sorted(
+        (
+            e.insurance,
+            e.agency.region_id,
+            e.region_id,
+            str(e.start_month),
+            str(e.end_month),
+            e.status,
+        )
+        for e in zhang.enrollments.select_related("agency")
+    )
+    assert rows == [
+        ("medical", "110105", "110105", "2008-07-01", "2025-06-01", "interrupted"),
+        ("medical", "320100", "320106", "2025-07-01", "None", "active"),
+        ("pension", "110105", "110105", "2008-07-01", "2025-06-01", "interrupted"),
+        ("pension", "320100", "320106", "2025-07-01", "None", "active"),
+    ]
+    beijing = zhang.enrollments.get(insurance="pension", agency__region_id="110105")
+    years = list(beijing.years.order_by("year"))
+    assert (years[0].year, years[0].first_month, years[-1].year, years[-1].last_month) == (
+        2008,
+        7,
+        2025,
+        6,
+    )
+    assert sum(y.months_paid for y in years) == 204
+    assert years[0].monthly_base < years[-1].monthly_base
+    assert years[0].personal_account_credit == years[0].monthly_base * 6 * 8 / 100
+    nanjing = zhang.enrollments.get(insurance="pension", agency__region_id="320100")
+    assert [y.year for y in nanjing.years.order_by("year")][:2] == [2025, 2026]
+
+
+def test_li_si_is_active_in_nanjing_gulou(seeded):
+    li = InsuredPerson.objects.get(id_number="320106198511124529")
+    assert (li.name, li.sex) == ("李四", "female")
+    assert set(li.enrollments.values_list("insurance", "region_id", "status")) == {
+        ("pension", "320106", "active"),
+        ("medical", "320106", "active"),
+    }
+
+
+def test_synthetic_persons_are_valid_and_varied(seeded):
+    synthetic = InsuredPerson.objects.exclude(
+        id_number__in=["110105199003071239", "320106198511124529"]
+    )
+    assert all(idnumbers.is_valid(p.id_number) for p in synthetic)
+    assert all(p.user_id for p in synthetic)
+    enrollments = Enrollment.objects.filter(person__in=synthetic)
+    assert enrollments.filter(account_kind="temporary").exists()
+    assert enrollments.filter(drawing_benefits=True, status="closed").exists()
+    assert ContributionYear.objects.filter(enrollment__person__in=synthetic, year__lt=1998).exists()
+    two_provinces = [
+        p
+        for p in synthetic
+        if len({e.agency.region_id[:2] for e in p.enrollments.select_related("agency")}) == 2
+    ]
+    assert two_provinces
+    rules = {benefit_place_for_person(person=p).rule for p in synthetic}
+    assert len(rules) >= 3
+
+
+def test_pre_1998_years_credit_the_personal_contribution_and_later_11_then_8_percent(seeded):
+    years = ContributionYear.objects.filter(enrollment__insurance="pension", months_paid=12)
+    for row in years.filter(year__lt=1998)[:5]:
+        assert row.personal_account_credit == row.personal_contribution
+    for row in years.filter(year__range=(1998, 2005))[:5]:
+        assert row.personal_account_credit == row.monthly_base * 12 * 11 / 100
+    for row in years.filter(year__gte=2006)[:5]:
+        assert row.personal_account_credit == row.monthly_base * 12 * 8 / 100
