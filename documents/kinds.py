@@ -9,7 +9,7 @@ issuing agency, seal, QR code, verification URL).
 
 import datetime
 from decimal import Decimal
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +75,8 @@ class CertificateContext(TypedDict):
     end_month: datetime.date | None
     months_paid: int
     personal_account_balance: Decimal
+    personal_number: NotRequired[str]  # 个人编号 (pension); the ID number when absent
+    medical_security_number: NotRequired[str]  # 医疗保障编号 (medical); blank when absent
 
 
 class ContactLetterContext(TypedDict):
@@ -140,3 +142,18 @@ class ProofInsuranceRow(TypedDict):
 class ProofContext(TypedDict):
     person: PersonContext
     insurances: list[ProofInsuranceRow]
+
+
+class IssuedContext(TypedDict):
+    """Added by ``document_issue`` to every context (callers never pass these)."""
+
+    title: str  # the kind's label, the form's title
+    number: str  # 京朝阳2026第00001号
+    issued_at: datetime.datetime
+    issued_on: datetime.date
+    agency: AgencyContext  # the issuing agency
+    seal_svg: str  # the electronic seal, inline SVG markup
+    qr_data_uri: str  # QR code of verify_url
+    verify_url: str  # PORTAL_BASE_URL/verify/<token>/
+    verification_code: str  # the token
+    portal_base_url: str

@@ -1,0 +1,42 @@
+"""Reads of issued documents used in more than one place."""
+
+from django.db.models import QuerySet
+
+from documents.models import Document
+
+
+def documents_for_case(case_reference: str) -> QuerySet[Document]:
+    """The documents issued for a transfer case (by its 16-digit serial number), oldest first."""
+    if not case_reference:
+        return Document.objects.none()
+    return (
+        Document.objects.filter(case_reference=case_reference)
+        .select_related("agency")
+        .order_by("issued_at", "id")
+    )
+
+
+def documents_for_holder(person) -> QuerySet[Document]:
+    return Document.objects.filter(holder=person).select_related("agency").order_by("-issued_at")
+
+
+def document_for_user(user, document_id: int) -> Document | None:
+    """The document if ``user`` may read it: its holder, or staff of a party agency."""
+    if not user.is_authenticated:
+        return None
+    document = Document.objects.select_related("agency", "holder").filter(pk=document_id).first()
+    if document is None:
+        return None
+    person = getattr(user, "insured_person", None)
+    if person is not None and document.holder_id == person.pk:
+        return document
+    membership = getattr(user, "staff_membership", None)
+    if membership is not None and membership.agency_id in document.party_agency_ids():
+        return document
+    return None
+
+
+def document_by_token(token: str) -> Document | None:
+    return (
+        Document.objects.select_related("agency", "holder").filter(verification_token=token).first()
+    )

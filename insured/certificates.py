@@ -1,0 +1,211 @@
+"""A person's own documents: the transfer-out certificate (参保缴费凭证 / 参保(合)凭证) and the
+proof of insurance (个人参保证明). Builds the ``documents.kinds`` contexts from the registry and
+issues them through ``documents.services.document_issue``.
+
+Re-serving: a certificate is keyed to its enrollment (``subject_key="enrollment:<id>"``, unique
+per kind), so printing it again — by the person, or by the transfer-in application that reads
+it — returns the stored document instead of taking another number. Proofs are dated snapshots:
+each request issues a new one.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Insurance
+from documents.contexts import person_context
+from documents.kinds import CertificateContext, DocumentKind, ProofContext, ProofInsuranceRow
+from documents.models import Document
+from documents.services import document_issue
+from insured.models import Enrollment, EnrollmentStatus, InsuredPerson
+from portal.errors import DomainError
+
+CERTIFICATE_KINDS = {
+    Insurance.PENSION: DocumentKind.PENSION_CERTIFICATE,
+    Insurance.MEDICAL: DocumentKind.MEDICAL_CERTIFICATE,
+}
+INSURANCE_LABELS = {
+    Insurance.PENSION: _("基本养老保险"),
+    Insurance.MEDICAL: _("职工基本医疗保险"),
+}
+# A certificate certifies a relationship that is still held here.
+CERTIFIABLE_STATUSES = {
+    EnrollmentStatus.ACTIVE,
+    EnrollmentStatus.INTERRUPTED,
+    EnrollmentStatus.TRANSFERRING_OUT,
+}
+
+
+def certificate_subject_key(enrollment: Enrollment) -> str:
+    return f"enrollment:{enrollment.pk}"
+
+
+def existing_certificate(enrollment: Enrollment) -> Document | None:
+    return Document.objects.filter(
+        kind=CERTIFICATE_KINDS[enrollment.insurance],
+        subject_key=certificate_subject_key(enrollment),
+    ).first()
+
+
+def _paid_years(enrollment: Enrollment):
+    return [y for y in enrollment.years.all() if y.months_paid > 0]
+
+
+def certificate_context(enrollment: Enrollment) -> CertificateContext:
+    """The certificate's fields. Pension prints 本地实际缴费月数 (months paid here); medical
+    prints 其中累计实际缴费月数 (months here plus months transferred in). The balance is the
+    account's whole storage, transferred-in sums included, as the account holds them."""
+    years = sorted(_paid_years(enrollment), key=lambda y: y.year)
+    local_months = sum(y.months_paid for y in years)
+    end_month = enrollment.end_month
+    if end_month is None and years:
+        end_month = datetime.date(years[-1].year, years[-1].last_month, 1)
+    context = CertificateContext(
+        person=person_context(enrollment.person),
+        insurance_label=str(INSURANCE_LABELS[enrollment.insurance]),
+        account_kind_label=str(enrollment.get_account_kind_display()),
+        region_name=enrollment.region.full_name(),
+        start_month=enrollment.start_month,
+        end_month=end_month,
+        months_paid=(
+            local_months if enrollment.insurance == Insurance.PENSION else enrollment.months()
+        ),
+        personal_account_balance=enrollment.personal_account_balance(),
+    )
+    context["personal_number"] = enrollment.person.id_number
+    return context
+
+
+def certificate_issue(*, enrollment: Enrollment, actor=None) -> Document:
+    """Before: the enrollment is held here (active, interrupted or transferring out), its
+    holder draws no pension, and it has contributions. After: its certificate exists — the one
+    issued earlier if any — and a pension enrollment is 中断(转外省) (Beijing's platform does the
+    same when the certificate is generated). Raises DomainError otherwise, issuing nothing."""
+    with transaction.atomic():
+        # The row lock serialises two clicks on "print": one number, one status change.
+        enrollment = (
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("person", "agency__region", "region__parent__parent")
+            .get(pk=enrollment.pk)
+        )
+        document = existing_certificate(enrollment)
+        if document is None:
+            if enrollment.drawing_benefits:
+                raise DomainError(
+                    _("已领取养老保险待遇的人员不办理转移接续，不能出具参保凭证。"),
+                    code="drawing_benefits",
+                )
+            if enrollment.status not in CERTIFIABLE_STATUSES:
+                raise DomainError(
+                    _("该参保记录状态为“%(status)s”，不能出具参保凭证。")
+                    % {"status": enrollment.get_status_display()},
+                    code="not_certifiable",
+                )
+            enrollment = (
+                Enrollment.objects.prefetch_related("years", "transferred_in")
+                .select_related("person", "agency__region", "region__parent__parent")
+                .get(pk=enrollment.pk)
+            )
+            if not _paid_years(enrollment):
+                raise DomainError(
+                    _("该参保记录没有缴费记录，不能出具参保凭证。"), code="no_contributions"
+                )
+            document = document_issue(
+                kind=CERTIFICATE_KINDS[enrollment.insurance],
+                holder=enrollment.person,
+                agency=enrollment.agency,
+                context=dict(certificate_context(enrollment)),
+                actor=actor,
+                subject_key=certificate_subject_key(enrollment),
+            )
+        if enrollment.insurance == Insurance.PENSION and enrollment.status in {
+            EnrollmentStatus.ACTIVE,
+            EnrollmentStatus.INTERRUPTED,
+        }:
+            enrollment.status = EnrollmentStatus.TRANSFERRING_OUT
+            enrollment.save(update_fields=["status"])
+    return document
+
+
+def certificate_for_enrollment(*, enrollment: Enrollment, actor=None) -> Document:
+    """The enrollment's certificate, issued now if it has none yet (same rules and effects as
+    ``certificate_issue``). For the transfer-in application, which reads the transfer-out
+    records as this certificate."""
+    return certificate_issue(enrollment=enrollment, actor=actor)
+
+
+def proof_agency(person: InsuredPerson, region_code: str = "") -> Agency | None:
+    """The agency that certifies: the one of ``region_code`` (its pooling region or the
+    enrollment's region) if given, else that of the person's most recent active enrollment,
+    else of their most recent enrollment."""
+    enrollments = person.enrollments.select_related("agency__region").order_by(
+        "-start_month", "-id"
+    )
+    if region_code:
+        match = [e for e in enrollments if region_code in (e.agency.region_id, e.region_id)]
+        return match[0].agency if match else None
+    active = [e for e in enrollments if e.status == EnrollmentStatus.ACTIVE]
+    chosen = active[0] if active else next(iter(enrollments), None)
+    return chosen.agency if chosen else None
+
+
+def proof_context(person: InsuredPerson, agency: Agency) -> ProofContext:
+    """The person's enrollments held by ``agency``: status, period, months, months by year."""
+    enrollments = (
+        person.enrollments.filter(agency=agency)
+        .select_related("agency")
+        .prefetch_related("years", "transferred_in")
+        .order_by("insurance", "start_month")
+    )
+    rows = []
+    for enrollment in enrollments:
+        years = sorted(enrollment.years.all(), key=lambda y: y.year)
+        rows.append(
+            ProofInsuranceRow(
+                insurance_label=str(INSURANCE_LABELS[enrollment.insurance]),
+                status_label=str(enrollment.get_status_display()),
+                agency_name=enrollment.agency.name,
+                start_month=enrollment.start_month,
+                end_month=enrollment.end_month,
+                months=enrollment.months(),
+                years=[(y.year, y.months_paid) for y in years],
+            )
+        )
+    return ProofContext(person=person_context(person), insurances=rows)
+
+
+def proof_issue(*, person: InsuredPerson, actor=None, region_code: str = "") -> Document:
+    """Before: the person has an enrollment (at ``region_code`` if given). After: a new proof
+    of insurance issued by that enrollment's agency."""
+    agency = proof_agency(person, region_code)
+    if agency is None:
+        raise DomainError(
+            _("没有找到您在该地区的参保记录，不能出具参保证明。")
+            if region_code
+            else _("没有找到您的参保记录，不能出具参保证明。"),
+            code="no_enrollment",
+        )
+    return document_issue(
+        kind=DocumentKind.INSURANCE_PROOF,
+        holder=person,
+        agency=agency,
+        context=dict(proof_context(person, agency)),
+        actor=actor,
+    )
+
+
+def enrollment_for_certificate(
+    person: InsuredPerson, *, insurance: str, region_code: str
+) -> Enrollment | None:
+    """The person's enrollment of ``insurance`` at ``region_code`` (the enrollment's region or
+    its agency's pooling region); one still held there is preferred over an ended one."""
+    from django.db.models import Q
+
+    candidates = list(
+        person.enrollments.filter(insurance=insurance)
+        .filter(Q(region_id=region_code) | Q(agency__region_id=region_code))
+        .order_by("-start_month", "-id")
+    )
+    held = [e for e in candidates if e.status in CERTIFIABLE_STATUSES]
+    return (held or candidates or [None])[0]
