@@ -1,7 +1,8 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from agencies import views
 
 urlpatterns = [
-    path("regions/", TemplateView.as_view(template_name="portal/home.html"), name="region-lookup"),
-    path("agencies/", TemplateView.as_view(template_name="portal/home.html"), name="agency-lookup"),
+    path("regions/", views.region_lookup, name="region-lookup"),
+    path("agencies/", views.agency_lookup, name="agency-lookup"),
 ]

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -139,6 +140,7 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"  # a Chinese message, JSON under /api/
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -199,7 +201,24 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Deadlines: once a day, after midnight in China, mark overdue stages and tell the agencies.
+    "transfers-mark-overdue-stages": {
+        "task": "transfers.tasks.mark_overdue_stages_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
+}
+
+# Transfers: the pipeline's retry cap (exponential backoff between tries, capped at 10 min).
+TRANSFER_TASK_MAX_RETRIES = env_int("TRANSFER_TASK_MAX_RETRIES", 5)
+# Where remittances are paid: an adapter with ``pay(key, amount, from_account, to_account)``.
+TRANSFER_BANK_BACKEND = os.environ.get("TRANSFER_BANK_BACKEND", "transfers.bank.LocalBank")
+# Tests only: seconds to pause inside the pipeline's document steps, so that a test can kill a
+# worker in the middle of a task deterministically. Unset (0) everywhere else.
+try:
+    TRANSFER_TEST_TASK_DELAY = float(os.environ.get("TRANSFER_TEST_TASK_DELAY") or 0)
+except ValueError:
+    raise ImproperlyConfigured("TRANSFER_TEST_TASK_DELAY must be a number of seconds") from None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

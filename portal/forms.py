@@ -1,0 +1,31 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    """Insured persons log in with their citizen ID number (社会保障号码), clerks with their
+    user name; a lowercase check character ``x`` is accepted for the ID's ``X``."""
+
+    username = forms.CharField(
+        label=_("身份证号码或用户名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        help_text=_("参保人请输入18位公民身份号码；经办人员请输入工作账号。"),
+    )
+    password = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        "invalid_login": _("身份证号码（用户名）或密码不正确。请注意密码区分大小写。"),
+        "inactive": _("该账号已停用，请联系经办机构。"),
+    }
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if len(username) == 18 and username[:17].isdigit():
+            username = username.upper()
+        return username
