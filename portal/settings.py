@@ -71,7 +71,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,6 +81,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks, so that it sees the final response of a login attempt.
     "axes.middleware.AxesMiddleware",
 ]
+
+if not DEBUG:
+    # Production serves collected static files itself; in development runserver does.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "portal.urls"
 
@@ -237,6 +240,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Mobile API of the cross-province social insurance transfer portal.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "InsuranceEnum": "agencies.models.Insurance",
+        "ServedInsuranceEnum": "agencies.models.ServedInsurance",
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -63,3 +63,12 @@ def test_compose_runs_postgres_redis_web_worker_and_beat_from_our_image():
     assert "celery" in services["worker"]["command"] and "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
     assert (ROOT / "Dockerfile").exists()
+
+
+def test_openapi_schema_is_valid_and_generates_without_warnings(tmp_path):
+    out = tmp_path / "schema.yml"
+    result = manage("spectacular", "--validate", "--fail-on-warn", "--file", str(out), env={})
+    assert result.returncode == 0, result.stdout + result.stderr
+    schema = yaml.safe_load(out.read_text())
+    for path in ("/api/v1/auth/token/", "/api/v1/regions/", "/api/v1/agencies/", "/api/v1/me/"):
+        assert path in schema["paths"]
