@@ -72,15 +72,34 @@ def _no_login_throttling_state(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the region tree once into the test database. pytest-django runs the tests that roll
+    back (which keep it) before the transactional ones (whose flush removes it)."""
+    from agencies.services import regions_load
+
+    with django_db_blocker.unblock():
+        regions_load()
+
+
 @pytest.fixture
 def regions(django_db_blocker):
-    """The real GB/T 2260 tree, loaded once per database (and again after a flush)."""
+    """The real GB/T 2260 tree: already there, or loaded again after a transactional flush."""
     from agencies.models import Region
     from agencies.services import regions_load
 
     with django_db_blocker.unblock():
         if not Region.objects.filter(code="110000").exists():
             regions_load()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _eager_tasks_raise():
+    # make run swallows (and logs) a failing eager task so that a saved application is never
+    # answered with a 500; the tests want to see such a failure.
+    from portal.celery import app
+
+    app.conf.task_eager_propagates = True
 
 
 @pytest.fixture
