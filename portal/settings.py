@@ -191,6 +191,9 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# The queue tasks are sent to and a worker consumes by default; tests and the benchmark give
+# their workers a queue of their own so that no other worker on the same Redis takes them.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Eager mode (make run): a failing follow-up task is logged, not raised into the request whose
 # transaction already committed. Tests turn propagation on (tests/conftest.py).
 CELERY_TASK_EAGER_PROPAGATES = env_bool("CELERY_TASK_EAGER_PROPAGATES", False)
@@ -203,8 +206,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # With acks_late a task whose worker died is redelivered after the visibility timeout.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # kombu sweeps for such messages every interval × throttle seconds (10 × 10 by default);
+    # with a short timeout (tests of a killed worker) sweep every second instead.
+    "unacked_restore_interval": 1 if CELERY_VISIBILITY_TIMEOUT < 60 else 10,
+    "unacked_restore_throttle": 1 if CELERY_VISIBILITY_TIMEOUT < 60 else 10,
 }
 CELERY_BEAT_SCHEDULE: dict = {
     # Deadlines: once a day, after midnight in China, mark overdue stages and tell the agencies.

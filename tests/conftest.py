@@ -93,13 +93,19 @@ def regions(django_db_blocker):
             regions_load()
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _eager_tasks_raise():
-    # make run swallows (and logs) a failing eager task so that a saved application is never
-    # answered with a 500; the tests want to see such a failure.
+@pytest.fixture(autouse=True)
+def _eager_tasks_unless_a_worker_is_asked_for():
+    """Tasks run in-process unless a test routes them to a real worker (celery_helpers), so
+    that no test leaves messages on the shared Redis queue. make run swallows (and logs) a
+    failing eager task so that a saved application is never answered with a 500; tests want
+    to see such a failure."""
     from portal.celery import app
 
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

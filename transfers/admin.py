@@ -1,1 +1,456 @@
-# Register your models here.
+"""The back office: the Django admin, limited to the clerk's agency.
+
+Nothing here edits a workflow field. The case page is read-only; its buttons are the moves
+``allowed_moves`` offers the clerk, each posted to one custom URL that calls one service. A
+refusal (wrong role, or a colleague moved the case first) comes back as the service's message."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, F, Q
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.errors import DomainError, TransitionNotAllowed
+from transfers import services
+from transfers.forms import NoInputForm, ReasonForm, ReceiptForm, category_label
+from transfers.models import CaseEvent, FundRemittance, TransferCase, TransferFunds
+from transfers.selectors import (
+    allowed_moves,
+    case_documents,
+    service_target_due,
+    stage_progress,
+)
+from transfers.workflow import MOVES, OPEN_STATUSES, QUEUES, CaseStatus, Queue
+
+
+def membership(user):
+    try:
+        return user.staff_membership
+    except ObjectDoesNotExist:
+        return None
+
+
+def is_clerk(user) -> bool:
+    """Any active staff user with an agency membership, or a superuser: no group needed."""
+    return bool(
+        user.is_active and (user.is_superuser or (user.is_staff and membership(user) is not None))
+    )
+
+
+# The buttons of the case page: move → (service, form of its extra arguments, button style).
+MOVE_ACTIONS = {
+    "accept": (services.transfer_accept, NoInputForm, "default"),
+    "reject": (services.transfer_reject, ReasonForm, "danger"),
+    "acknowledge": (services.transfer_acknowledge, NoInputForm, "default"),
+    "return": (services.transfer_return, ReasonForm, "danger"),
+    "remit": (services.transfer_remit, NoInputForm, "default"),
+    "confirm_receipt": (services.transfer_confirm_receipt, ReceiptForm, "default"),
+}
+
+
+def queue_filter(queue: str, agency) -> Q:
+    """The cases of ``queue`` waiting on ``agency`` (any agency when None: a superuser)."""
+    status, side = QUEUES[queue]
+    condition = Q(status=status)
+    if agency is not None:
+        condition &= Q(**{f"transfer_{side}_agency": agency})
+    return condition
+
+
+def overdue_filter(today) -> Q:
+    return Q(status__in=sorted(OPEN_STATUSES), current_due_date__lt=today)
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("待办队列")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return Queue.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in QUEUES:
+            return queryset
+        agency = getattr(membership(request.user), "agency", None)
+        return queryset.filter(queue_filter(self.value(), agency))
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("是否超时")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已超时")), ("no", _("未超时"))]
+
+    def queryset(self, request, queryset):
+        condition = overdue_filter(timezone.localdate())
+        if self.value() == "yes":
+            return queryset.filter(condition)
+        if self.value() == "no":
+            return queryset.exclude(condition)
+        return queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_view_permission(self, request, obj=None):
+        return is_clerk(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Events that are not moves of the workflow table (written by the services and tasks).
+EVENT_LABELS = {
+    "submit": gettext_lazy("提交申请"),
+    "issue_certificate": gettext_lazy("出具参保缴费凭证"),
+    "receipt_mismatch": gettext_lazy("到账金额不符"),
+    "overdue": gettext_lazy("超过办理时限"),
+}
+
+
+class CaseEventInline(ReadOnlyInline):
+    model = CaseEvent
+    verbose_name_plural = gettext_lazy("办理记录")
+    fields = [
+        "created_at",
+        "action_display",
+        "from_display",
+        "to_display",
+        "agency",
+        "actor_display",
+        "note",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agency", "actor", "case__person")
+
+    @admin.display(description=gettext_lazy("操作"))
+    def action_display(self, obj):
+        move = MOVES.get(obj.action)
+        return move.label if move else EVENT_LABELS.get(obj.action, obj.action)
+
+    @admin.display(description=gettext_lazy("操作人"))
+    def actor_display(self, obj):
+        # An applicant's username is their ID number: never show it whole.
+        if obj.actor_id is None:
+            return _("系统")
+        if obj.actor_id == obj.case.person.user_id:
+            return _("申请人本人")
+        return obj.actor.get_username()
+
+    @admin.display(description=gettext_lazy("原状态"))
+    def from_display(self, obj):
+        return _status_label(obj.from_status)
+
+    @admin.display(description=gettext_lazy("新状态"))
+    def to_display(self, obj):
+        return _status_label(obj.to_status)
+
+
+def _status_label(value: str) -> str:
+    try:
+        return CaseStatus(value).label
+    except ValueError:
+        return value or "—"
+
+
+@admin.register(TransferCase)
+class TransferCaseAdmin(admin.ModelAdmin):
+    list_display = [
+        "serial_no",
+        "person_masked",
+        "insurance",
+        "status",
+        "transfer_out_agency",
+        "transfer_in_agency",
+        "due",
+        "submitted_at",
+    ]
+    list_display_links = ["serial_no"]
+    list_filter = [QueueFilter, OverdueFilter, "status", "insurance"]
+    search_fields = ["=serial_no"]
+    search_help_text = gettext_lazy("输入16位申报流水号")
+    list_select_related = ["person", "transfer_out_agency", "transfer_in_agency"]
+    # Overdue first: the earliest due date of the running step leads; ended cases (no due date)
+    # follow, newest first.
+    ordering = [F("current_due_date").asc(nulls_last=True), "-submitted_at"]
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = [CaseEventInline]
+    change_form_template = "transfers/admin/change_form.html"
+    change_list_template = "transfers/admin/change_list.html"
+    fieldsets = [
+        (
+            gettext_lazy("申请信息"),
+            {
+                "fields": [
+                    "serial_no",
+                    "person_masked",
+                    "insurance",
+                    "category_display",
+                    "from_display",
+                    "to_display",
+                    "contact_phone",
+                    "hukou_address",
+                    "attachment_link",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("办理情况"),
+            {"fields": ["status", "due", "submitted_at", "completed_at", "end_reason"]},
+        ),
+    ]
+    readonly_fields = [
+        "person_masked",
+        "category_display",
+        "from_display",
+        "to_display",
+        "attachment_link",
+        "due",
+    ]
+
+    # --- who sees what -------------------------------------------------------------------
+    def has_module_permission(self, request):
+        return is_clerk(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_clerk(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Workflow fields change only through the buttons (services), never by a raw edit.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            clerk = membership(request.user)
+            if clerk is None:
+                return queryset.none()
+            agency = clerk.agency
+            queryset = queryset.filter(Q(transfer_in_agency=agency) | Q(transfer_out_agency=agency))
+        return queryset.select_related(
+            "person",
+            "transfer_out_agency",
+            "transfer_in_agency",
+            "from_region__parent__parent",
+            "to_region__parent__parent",
+        )
+
+    # --- columns -------------------------------------------------------------------------
+    @admin.display(description=gettext_lazy("参保人"), ordering="person__name")
+    def person_masked(self, obj):
+        return f"{obj.person.name}（{obj.person.id_number_masked}）"
+
+    @admin.display(description=gettext_lazy("转入类型"))
+    def category_display(self, obj):
+        return category_label(obj.insurance, obj.category)
+
+    @admin.display(description=gettext_lazy("转出地"))
+    def from_display(self, obj):
+        # Plain text, not links: clerks have no access to the region and agency admins.
+        return f"{obj.from_region.full_name()}（{obj.from_region_id}） · {obj.transfer_out_agency}"
+
+    @admin.display(description=gettext_lazy("转入地"))
+    def to_display(self, obj):
+        return f"{obj.to_region.full_name()}（{obj.to_region_id}） · {obj.transfer_in_agency}"
+
+    @admin.display(description=gettext_lazy("当前环节办理时限"), ordering="current_due_date")
+    def due(self, obj):
+        if not obj.current_due_date or not obj.is_open:
+            return "—"
+        if obj.current_due_date < timezone.localdate():
+            return format_html(
+                '<span class="case-overdue">{} <strong>{}</strong></span>',
+                obj.current_due_date.isoformat(),
+                _("已超时"),
+            )
+        return obj.current_due_date.isoformat()
+
+    @admin.display(description=gettext_lazy("附件"))
+    def attachment_link(self, obj):
+        if not obj.attachment:
+            return _("未上传")
+        url = reverse("admin:transfers_transfercase_attachment", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.attachment_name or _("下载附件"))
+
+    # --- custom pages ----------------------------------------------------------------------
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        custom = [
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="{}_{}_dashboard".format(*info),
+            ),
+            path(
+                "<path:object_id>/move/<str:move>/",
+                self.admin_site.admin_view(self.move_view),
+                name="{}_{}_move".format(*info),
+            ),
+            path(
+                "<path:object_id>/attachment/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="{}_{}_attachment".format(*info),
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def _case_or_404(self, request, object_id) -> TransferCase:
+        # get_object goes through get_queryset: another agency's case does not exist here.
+        case = self.get_object(request, unquote(object_id))
+        if case is None or not self.has_view_permission(request, case):
+            raise Http404(_("没有找到该申请。"))
+        return case
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self._case_or_404(request, object_id)
+        try:
+            funds = case.funds
+        except TransferFunds.DoesNotExist:
+            funds = None
+        try:
+            remittance = case.remittance
+        except FundRemittance.DoesNotExist:
+            remittance = None
+        moves = allowed_moves(case=case, user=request.user)
+        buttons = [
+            {
+                "move": move,
+                "label": MOVES[move].label,
+                "style": MOVE_ACTIONS[move][2],
+                "form": MOVE_ACTIONS[move][1](auto_id=f"id_{move}_%s"),
+                "url": reverse("admin:transfers_transfercase_move", args=[case.pk, move]),
+            }
+            for move in moves
+            if move in MOVE_ACTIONS
+        ]
+        context = {
+            "case": case,
+            "stages": stage_progress(case),
+            "target_due": service_target_due(case),
+            "funds": funds,
+            "remittance": remittance,
+            "documents": case_documents(case),
+            "buttons": buttons,
+            "clerk": membership(request.user),
+            "title": _("转移接续申请 %(serial_no)s") % {"serial_no": case.serial_no},
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    def move_view(self, request, object_id, move):
+        """POST only: one move on one case through its service; the outcome as a message."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = self._case_or_404(request, object_id)
+        if move not in MOVE_ACTIONS:
+            raise Http404
+        service, form_class, _style = MOVE_ACTIONS[move]
+        change_url = reverse("admin:transfers_transfercase_change", args=[case.pk])
+        form = form_class(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    self.message_user(request, error, messages.ERROR)
+            return redirect(change_url)
+        seen_status = request.POST.get("seen_status", "")
+        try:
+            service(case=case, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            case.refresh_from_db(fields=["status"])
+            if isinstance(exc, TransitionNotAllowed) and seen_status and seen_status != case.status:
+                # A colleague pressed a button on the same case first: say so, and what it is now.
+                message = _(
+                    "该申请已由其他经办人员办理，当前状态为“%(status)s”，本次操作未执行。"
+                ) % {"status": case.get_status_display()}
+            else:
+                message = exc.message
+            self.message_user(request, message, messages.ERROR)
+        else:
+            case.refresh_from_db(fields=["status"])
+            self.message_user(
+                request,
+                _("已办理“%(move)s”，申请%(serial_no)s当前状态：%(status)s。")
+                % {
+                    "move": MOVES[move].label,
+                    "serial_no": case.serial_no,
+                    "status": case.get_status_display(),
+                },
+                messages.SUCCESS,
+            )
+        return redirect(change_url)
+
+    def attachment_view(self, request, object_id):
+        case = self._case_or_404(request, object_id)
+        if not case.attachment:
+            raise Http404
+        return FileResponse(
+            case.attachment.open("rb"),
+            as_attachment=True,
+            filename=case.attachment_name or f"{case.serial_no}-attachment",
+        )
+
+    def dashboard_view(self, request):
+        """工作台: per queue, the cases waiting on the clerk's agency and how many are overdue."""
+        if not is_clerk(request.user):
+            raise Http404
+        clerk = membership(request.user)
+        agency = clerk.agency if clerk else None
+        today = timezone.localdate()
+        aggregates = {}
+        for queue in QUEUES:
+            condition = queue_filter(queue, agency)
+            aggregates[f"{queue}_total"] = Count("pk", filter=condition)
+            aggregates[f"{queue}_overdue"] = Count(
+                "pk", filter=condition & Q(current_due_date__lt=today)
+            )
+        counts = self.get_queryset(request).order_by().aggregate(**aggregates)
+        changelist = reverse("admin:transfers_transfercase_changelist")
+        rows = [
+            {
+                "queue": queue,
+                "label": Queue(queue).label,
+                "total": counts[f"{queue}_total"],
+                "overdue": counts[f"{queue}_overdue"],
+                "url": f"{changelist}?queue={queue}",
+                "overdue_url": f"{changelist}?queue={queue}&overdue=yes",
+            }
+            for queue in QUEUES
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("经办工作台"),
+            "agency": agency,
+            "clerk": clerk,
+            "rows": rows,
+            "total_overdue": sum(row["overdue"] for row in rows),
+            "changelist_url": changelist,
+        }
+        return TemplateResponse(request, "transfers/admin/dashboard.html", context)

@@ -263,3 +263,25 @@ class FundRemittance(models.Model):
 
     def __str__(self):
         return f"{self.case_id} ¥{self.amount}"
+
+
+class LocalBankTransfer(models.Model):
+    """The ledger of the local bank adapter (``transfers.bank.LocalBank``).
+
+    It stands in for the bank's own books: the unique idempotency key is what makes the "bank"
+    itself refuse a second payment for the same remittance, whatever the caller does."""
+
+    idempotency_key = models.CharField(_("划转唯一键"), max_length=40, unique=True)
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2)
+    from_account = models.CharField(_("付款账户"), max_length=200)
+    to_account = models.CharField(_("收款账户"), max_length=200)
+    reference = models.CharField(_("银行流水号"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("本地银行划转记录")
+        verbose_name_plural = _("本地银行划转记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.reference} ¥{self.amount}"

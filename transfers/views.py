@@ -1,1 +1,242 @@
-# Create your views here.
+"""The insured person's pages: apply (转入申请), my applications, one case's progress, withdraw.
+
+Views parse, authorize (a logged-in person of the registry, and only their own cases) and call
+one service or selector. Refusals come back from the services as DomainError and are shown as
+the service's message; another person's case is a 404, never a hint that it exists."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.errors import DomainError
+from transfers import exports
+from transfers.forms import ApplyForm, CaseFilterForm, category_label
+from transfers.selectors import (
+    allowed_moves,
+    case_detail,
+    case_for_person,
+    cases_for_person,
+    service_target_due,
+    with_detail,
+)
+from transfers.services import transfer_submit, transfer_withdraw
+from transfers.workflow import CaseStatus
+
+PAGE_SIZE = 20
+EXPORT_MAX_ROWS = 5000
+
+# What the person reads in the event log: the agency's step in plain words, not the state code.
+EVENT_PHRASES = {
+    "submit": gettext_lazy("您提交了转入申请。"),
+    "issue_certificate": gettext_lazy("转出地经办机构出具了参保缴费凭证（电子凭证）。"),
+    "accept": gettext_lazy("转入地经办机构审核通过，受理了您的申请。"),
+    "reject": gettext_lazy("转入地经办机构不予受理您的申请。"),
+    "withdraw": gettext_lazy("您撤回了申请。"),
+    "send_letter": gettext_lazy("转入地经办机构向转出地经办机构发出了联系函。"),
+    "acknowledge": gettext_lazy("转出地经办机构确认收到联系函，正在核算转移金额。"),
+    "return": gettext_lazy("转出地经办机构退回了申请。"),
+    "issue_info_sheet": gettext_lazy("转出地经办机构出具了信息表。"),
+    "remit": gettext_lazy("转出地经办机构已划出转移基金。"),
+    "confirm_receipt": gettext_lazy("转入地经办机构确认基金到账，已记录您的个人权益，办结。"),
+    "overdue": gettext_lazy("该环节已超过办理时限，系统已督促经办机构尽快办理。"),
+}
+# The notes the person may read: a refusal's reason, and which step ran late.
+NOTES_FOR_PERSON = {"reject", "return", "overdue"}
+ENDED_WITH_REASON = {CaseStatus.REJECTED, CaseStatus.RETURNED}
+
+
+def person_required(view):
+    """Logged in, and a person of the registry: clerks and accounts without a registry person
+    are sent elsewhere with a message (they have no applications to see)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            person = request.user.insured_person
+        except ObjectDoesNotExist:
+            person = None
+        if person is None:
+            if request.user.is_staff:
+                messages.error(request, _("经办人员账号不能办理个人转移申请，请使用经办后台。"))
+                return redirect("admin:index")
+            messages.error(
+                request,
+                _("您的账号没有关联参保人信息，不能办理转移申请。请咨询12333或参保地经办机构。"),
+            )
+            return redirect("home")
+        return view(request, person, *args, **kwargs)
+
+    return wrapper
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _mark_overdue(cases, today) -> None:
+    # current_due_date is the due date of the step now running (kept by the services).
+    for case in cases:
+        case.overdue = bool(
+            case.is_open and case.current_due_date and case.current_due_date < today
+        )
+        case.category_label = category_label(case.insurance, case.category)
+
+
+@require_http_methods(["GET", "POST"])
+@person_required
+def apply(request, person):
+    """转入申请. A service refusal shows on the form with 400 and creates nothing."""
+    initial = {"phone": person.phone, "hukou_address": person.hukou_address}
+    if request.GET.get("insurance"):
+        initial["insurance"] = request.GET["insurance"]
+    status = 200
+    refreshed = False
+    if request.method == "POST" and "refresh" in request.POST:
+        # No-JS region picking: show the next level for what was chosen, without validating.
+        form = ApplyForm(initial={**initial, **request.POST.dict()})
+        refreshed = True
+    elif request.method == "POST":
+        form = ApplyForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                case = transfer_submit(person=person, actor=request.user, **form.submission())
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("transfer-submitted", serial_no=case.serial_no)
+        status = 400
+    else:
+        form = ApplyForm(initial=initial)
+    return render(
+        request,
+        "transfers/apply.html",
+        {"form": form, "person": person, "refreshed": refreshed},
+        status=status,
+    )
+
+
+@require_GET
+@person_required
+def submitted(request, person, serial_no):
+    """业务操作成功: the serial number and what happens next."""
+    case = case_for_person(person=person, serial_no=serial_no)
+    return render(
+        request,
+        "transfers/submitted.html",
+        {
+            "case": case,
+            "category_label": category_label(case.insurance, case.category),
+            "target_due": service_target_due(case),
+        },
+    )
+
+
+@require_GET
+@person_required
+def case_list(request, person):
+    """我的申请: filters, 20 per page, overdue marks."""
+    filter_form = CaseFilterForm(request.GET)
+    filters = filter_form.filters()
+    cases = cases_for_person(person=person, **filters).select_related(
+        "from_region__parent__parent", "to_region__parent__parent"
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    _mark_overdue(page.object_list, _today())
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "transfers/list.html",
+        {
+            "filter_form": filter_form,
+            "page": page,
+            "filters_query": query.urlencode(),
+            "filtered": bool(filters),
+        },
+    )
+
+
+@require_GET
+@person_required
+def export(request, person):
+    """导出Excel: the same filters as the list, the person's cases only."""
+    filters = CaseFilterForm(request.GET).filters()
+    cases = cases_for_person(person=person, **filters).select_related(
+        "from_region__parent__parent", "to_region__parent__parent"
+    )[:EXPORT_MAX_ROWS]
+    response = HttpResponse(exports.cases_workbook(cases), content_type=exports.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="transfers-{_today():%Y%m%d}.xlsx"'
+    return response
+
+
+@require_GET
+@person_required
+def detail(request, person, serial_no):
+    """One case's progress: the four stages, the log, the amounts, the documents."""
+    # The person's own cases only (404 otherwise), with what the page shows prefetched.
+    case = with_detail(cases_for_person(person=person)).filter(serial_no=serial_no).first()
+    if case is None:
+        raise Http404(_("未找到该申请。"))
+    context = case_detail(case)
+    _mark_overdue([case], _today())
+    return render(
+        request,
+        "transfers/detail.html",
+        {
+            **context,
+            "target_due": context["service_target_due"],
+            "events": _plain_events(context["events"]),
+            "can_withdraw": "withdraw" in allowed_moves(case=case, user=request.user),
+            "show_end_reason": case.status in ENDED_WITH_REASON and case.end_reason,
+        },
+    )
+
+
+def _plain_events(events) -> list[dict]:
+    """The log as the person reads it: each step in plain words, by agency, without the clerks'
+    internal notes (only a refusal's reason is theirs to read)."""
+    return [
+        {
+            "at": event.created_at,
+            "text": EVENT_PHRASES[event.action],
+            "agency": event.agency,
+            "note": event.note if event.action in NOTES_FOR_PERSON else "",
+        }
+        for event in events
+        if event.action in EVENT_PHRASES
+    ]
+
+
+def _status_label(value: str) -> str:
+    try:
+        return str(CaseStatus(value).label)
+    except ValueError:
+        return value
+
+
+@require_http_methods(["GET", "POST"])
+@person_required
+def withdraw(request, person, serial_no):
+    """撤回申请: GET asks for confirmation, POST withdraws (only while still 待受理)."""
+    case = case_for_person(person=person, serial_no=serial_no)
+    if request.method == "POST":
+        try:
+            transfer_withdraw(case=case, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("申请%(serial_no)s已撤回。") % {"serial_no": case.serial_no}
+            )
+        return redirect("transfer-detail", serial_no=case.serial_no)
+    return render(request, "transfers/withdraw_confirm.html", {"case": case})

@@ -2,7 +2,7 @@
 
 ``page`` is a fresh browser context and tab per test, opened on the live server: use relative
 URLs (``page.goto("/regions/")``); ``page.base_url`` holds the server's address. The browser
-itself is launched once per session, on first use, so a missing chromium skips (or under
+itself is launched once per test module, on first use, and stopped at the module's end, so a missing chromium skips (or under
 REQUIRE_SERVICES=1 fails) through ``require_chromium`` before anything is launched.
 
 Tests that use it also need the database to be set up before other fixtures write to it: mark
@@ -16,14 +16,20 @@ import pytest
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _chromium_launcher():
+    # Playwright's sync API runs an event loop in this thread while it is started; Django then
+    # refuses database access (SynchronousOnlyOperation) unless DJANGO_ALLOW_ASYNC_UNSAFE is
+    # set. Both live only as long as this module's browser, so later tests (transactional
+    # flushes, subprocesses such as check --deploy) run with Django's protection intact.
     state: dict = {}
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
 
     def launch(executable_path: str):
         if "browser" not in state:
             from playwright.sync_api import sync_playwright
 
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
             state["playwright"] = sync_playwright().start()
             state["browser"] = state["playwright"].chromium.launch(
                 executable_path=executable_path, args=CHROMIUM_ARGS, headless=True
@@ -34,13 +40,14 @@ def _chromium_launcher():
     if "browser" in state:
         state["browser"].close()
         state["playwright"].stop()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
 def browser(require_chromium, _chromium_launcher):
-    # Playwright's sync API keeps an event loop running in this thread; Django would refuse
-    # database access from the test body (SynchronousOnlyOperation) without this.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     return _chromium_launcher(require_chromium)
 
 

@@ -1,0 +1,221 @@
+"""REST API of transfer cases (ARCHITECTURE.md "HTTP surface").
+
+Views parse, authorize and call one service or selector. 400 bad input, 403 a role that may
+not act, 404 what the caller may not see, 409 a move the current state does not allow (the
+domain errors are mapped by ``portal.api.exception_handler``)."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from transfers import selectors, services
+from transfers.models import TransferCase
+from transfers.serializers import (
+    AmountSerializer,
+    CaseDetailSerializer,
+    CaseListSerializer,
+    ReasonSerializer,
+    StaffCaseListSerializer,
+    TransferCreateSerializer,
+)
+from transfers.workflow import QUEUES, CaseStatus
+
+
+class CasePagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _person(request):
+    try:
+        return request.user.insured_person
+    except ObjectDoesNotExist:
+        raise PermissionDenied(_("只有参保人可以使用此功能。")) from None
+
+
+def _membership(request):
+    try:
+        return request.user.staff_membership
+    except ObjectDoesNotExist:
+        raise PermissionDenied(_("只有经办机构工作人员可以使用此功能。")) from None
+
+
+def _detail_response(request, case: TransferCase, *, status_code=status.HTTP_200_OK):
+    """Re-read the case with everything its detail shows (bounded queries) and serialize it."""
+    case = selectors.with_detail(
+        TransferCase.objects.filter(pk=case.pk).select_related(*selectors.LIST_RELATED)
+    ).get()
+    context = {
+        "request": request,
+        "detail": selectors.case_detail(case),
+        "allowed_moves": selectors.allowed_moves(case=case, user=request.user),
+    }
+    return Response(CaseDetailSerializer(case, context=context).data, status=status_code)
+
+
+class TransferListCreateView(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=CaseStatus.values),
+            OpenApiParameter("insurance", str, enum=["pension", "medical"]),
+        ],
+        responses=CaseListSerializer(many=True),
+    )
+    def get(self, request):
+        person = _person(request)
+        status_filter = request.query_params.get("status") or None
+        if status_filter and status_filter not in CaseStatus.values:
+            raise ValidationError({"status": [_("未知的办理状态。")]})
+        insurance = request.query_params.get("insurance") or None
+        if insurance and insurance not in ("pension", "medical"):
+            raise ValidationError({"insurance": [_("险种只能是 pension 或 medical。")]})
+        cases = selectors.cases_for_person(person=person, status=status_filter, insurance=insurance)
+        paginator = CasePagination()
+        page = paginator.paginate_queryset(cases, request, view=self)
+        return paginator.get_paginated_response(CaseListSerializer(page, many=True).data)
+
+    @extend_schema(request=TransferCreateSerializer, responses={201: CaseDetailSerializer})
+    def post(self, request):
+        person = _person(request)
+        data = TransferCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.transfer_submit(person=person, actor=request.user, **data.validated_data)
+        return _detail_response(request, case, status_code=status.HTTP_201_CREATED)
+
+
+class TransferDetailView(APIView):
+    @extend_schema(responses=CaseDetailSerializer)
+    def get(self, request, serial_no: str):
+        case = selectors.case_for_person(person=_person(request), serial_no=serial_no)
+        return _detail_response(request, case)
+
+
+class TransferWithdrawView(APIView):
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    def post(self, request, serial_no: str):
+        case = selectors.case_for_person(person=_person(request), serial_no=serial_no)
+        case = services.transfer_withdraw(case=case, actor=request.user)
+        return _detail_response(request, case)
+
+
+class AgencyTransferListView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("queue", str, enum=list(QUEUES))],
+        responses=StaffCaseListSerializer(many=True),
+    )
+    def get(self, request):
+        membership = _membership(request)
+        queue = request.query_params.get("queue") or ""
+        if queue:
+            if queue not in QUEUES:
+                raise ValidationError(
+                    {"queue": [_("队列只能是 %(queues)s。") % {"queues": ", ".join(QUEUES)}]}
+                )
+            cases = selectors.queue_for_agency(agency=membership.agency, queue=queue)
+        else:
+            cases = selectors.cases_for_agency(agency=membership.agency)
+        paginator = CasePagination()
+        page = paginator.paginate_queryset(cases, request, view=self)
+        context = {"request": request, "today": timezone.localdate()}
+        return paginator.get_paginated_response(
+            StaffCaseListSerializer(page, many=True, context=context).data
+        )
+
+
+class AgencyTransferDetailView(APIView):
+    @extend_schema(responses=CaseDetailSerializer)
+    def get(self, request, serial_no: str):
+        _membership(request)
+        case = selectors.case_for_staff(user=request.user, serial_no=serial_no)
+        return _detail_response(request, case)
+
+
+def _accept(request, case):
+    return services.transfer_accept(case=case, actor=request.user)
+
+
+def _reject(request, case):
+    body = ReasonSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    return services.transfer_reject(
+        case=case, actor=request.user, reason=body.validated_data["reason"]
+    )
+
+
+def _acknowledge(request, case):
+    return services.transfer_acknowledge(case=case, actor=request.user)
+
+
+def _return(request, case):
+    body = ReasonSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    return services.transfer_return(
+        case=case, actor=request.user, reason=body.validated_data["reason"]
+    )
+
+
+def _remit(request, case):
+    services.transfer_remit(case=case, actor=request.user)
+    return case
+
+
+def _confirm_receipt(request, case):
+    body = AmountSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    return services.transfer_confirm_receipt(
+        case=case, actor=request.user, amount=body.validated_data["amount"]
+    )
+
+
+AGENCY_ACTIONS = {
+    "accept": _accept,
+    "reject": _reject,
+    "acknowledge": _acknowledge,
+    "return": _return,
+    "remit": _remit,
+    "confirm-receipt": _confirm_receipt,
+}
+
+
+class AgencyTransferActionView(APIView):
+    """POST …/agency/transfers/<serial_no>/<action>/ for the actions in AGENCY_ACTIONS."""
+
+    action_name = ""
+
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    def post(self, request, serial_no: str):
+        _membership(request)
+        case = selectors.case_for_staff(user=request.user, serial_no=serial_no)
+        case = AGENCY_ACTIONS[self.action_name](request, case)
+        return _detail_response(request, case)
+
+
+def _action_view(name: str, body=None) -> type[AgencyTransferActionView]:
+    """One view class per action, so that the OpenAPI schema shows each one's body."""
+
+    @extend_schema(request=body, responses=CaseDetailSerializer, operation_id=f"agency_{name}")
+    def post(self, request, serial_no: str):
+        return AgencyTransferActionView.post(self, request, serial_no)
+
+    class_name = "Agency" + "".join(part.title() for part in name.split("-")) + "View"
+    return type(class_name, (AgencyTransferActionView,), {"action_name": name, "post": post})
+
+
+ACTION_VIEWS = {
+    "accept": _action_view("accept"),
+    "reject": _action_view("reject", ReasonSerializer),
+    "acknowledge": _action_view("acknowledge"),
+    "return": _action_view("return", ReasonSerializer),
+    "remit": _action_view("remit"),
+    "confirm-receipt": _action_view("confirm-receipt", AmountSerializer),
+}

@@ -1,0 +1,153 @@
+"""Building the contexts of the documents a case issues (documents/kinds.py is the contract).
+
+Plain data out of the case's rows; the amounts come from ``transfers.amounts`` via the stored
+``TransferFunds``, so the info sheet prints exactly what is remitted."""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from documents.kinds import (
+    AgencyContext,
+    ContactLetterContext,
+    MedicalInfoSheetContext,
+    PensionAmounts,
+    PensionInfoSheetContext,
+    PersonContext,
+    YearRow,
+)
+from insured.models import AccountKind, ContributionYear, Enrollment, HukouType, InsuredPerson
+from transfers.models import TransferCase, TransferFunds
+
+UNIFIED_ACCOUNTS = datetime.date(
+    1998, 1, 1
+)  # personal accounts unified nationally (国发〔1997〕26号)
+
+
+def person_context(person: InsuredPerson, *, case: TransferCase | None = None) -> PersonContext:
+    return PersonContext(
+        name=person.name,
+        sex=person.get_sex_display(),
+        id_number=person.id_number,
+        birth_date=person.birth_date,
+        # The address as submitted on the application is the one the agencies work from.
+        hukou_address=(case.hukou_address if case else "") or person.hukou_address,
+        hukou_type=str(HukouType(person.hukou_type).label),
+        phone=(case.contact_phone if case else "") or person.phone,
+    )
+
+
+def agency_context(agency: Agency) -> AgencyContext:
+    return AgencyContext(
+        name=agency.name,
+        region_code=agency.region_id,
+        region_name=agency.region.full_name(),
+        address=agency.address,
+        phone=agency.phone,
+        postal_code=agency.postal_code,
+        contact_person=agency.contact_person,
+        bank_account_name=agency.bank_account_name,
+        bank_name=agency.bank_name,
+        bank_account_number=agency.bank_account_number,
+    )
+
+
+def contact_letter_context(case: TransferCase) -> ContactLetterContext:
+    return ContactLetterContext(
+        serial_no=case.serial_no,
+        person=person_context(case.person, case=case),
+        account_kind_label=str(AccountKind(case.from_enrollment.account_kind).label),
+        transfer_out_agency=agency_context(case.transfer_out_agency),
+        transfer_in_agency=agency_context(case.transfer_in_agency),
+        category_label=case.get_category_display(),
+    )
+
+
+def _rate(part: Decimal, base: Decimal, months: int) -> Decimal:
+    wages = base * months
+    if not wages:
+        return Decimal("0.00")
+    return (part / wages).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def year_rows(years: list[ContributionYear]) -> list[YearRow]:
+    rows: list[YearRow] = []
+    balance = Decimal("0.00")
+    for y in years:
+        balance += y.personal_account_credit + y.interest
+        rows.append(
+            YearRow(
+                year=y.year,
+                first_month=y.first_month,
+                last_month=y.last_month,
+                months_paid=y.months_paid,
+                monthly_base=y.monthly_base,
+                employer_rate=_rate(y.employer_contribution, y.monthly_base, y.months_paid),
+                personal_rate=_rate(y.personal_contribution, y.monthly_base, y.months_paid),
+                personal_account_credit=y.personal_account_credit,
+                interest=y.interest,
+                balance_at_year_end=balance,
+            )
+        )
+    return rows
+
+
+def _local_end(enrollment: Enrollment, years: list[ContributionYear]) -> datetime.date | None:
+    if enrollment.end_month:
+        return enrollment.end_month
+    if years:
+        return datetime.date(years[-1].year, years[-1].last_month, 1)
+    return None
+
+
+def pension_info_sheet_context(
+    case: TransferCase,
+    *,
+    funds: TransferFunds,
+    years: list[ContributionYear],
+    transfer_date: datetime.date,
+) -> PensionInfoSheetContext:
+    enrollment = case.from_enrollment
+    paid = [y for y in years if y.months_paid]
+    first = datetime.date(paid[0].year, paid[0].first_month, 1) if paid else enrollment.start_month
+    return PensionInfoSheetContext(
+        serial_no=case.serial_no,
+        person=person_context(case.person, case=case),
+        work_start=None,  # 参加工作时间 is not in the registry; the form leaves it blank
+        first_contribution=first,
+        account_established=max(first, UNIFIED_ACCOUNTS),
+        local_start=enrollment.start_month,
+        local_end=_local_end(enrollment, years),
+        months_paid=funds.months,
+        transfer_date=transfer_date,
+        account_kind_label=str(AccountKind(enrollment.account_kind).label),
+        amounts=PensionAmounts(
+            before_1998=funds.before_1998,
+            since_1998_to_last_year=funds.since_1998_to_last_year,
+            transfer_year_principal=funds.transfer_year_principal,
+            personal_account=funds.personal_account,
+            pooled_fund=funds.pooled_fund,
+            total=funds.total,
+        ),
+        years=year_rows(years),
+        transfer_out_agency=agency_context(case.transfer_out_agency),
+        transfer_in_agency=agency_context(case.transfer_in_agency),
+    )
+
+
+def medical_info_sheet_context(
+    case: TransferCase, *, funds: TransferFunds, years: list[ContributionYear]
+) -> MedicalInfoSheetContext:
+    enrollment = case.from_enrollment
+    return MedicalInfoSheetContext(
+        serial_no=case.serial_no,
+        person=person_context(case.person, case=case),
+        insurance_label=_("职工基本医疗保险"),
+        periods=[(enrollment.start_month, _local_end(enrollment, years))],
+        months_paid=funds.months,
+        personal_account=funds.personal_account,
+        transfer_out_agency=agency_context(case.transfer_out_agency),
+        transfer_in_agency=agency_context(case.transfer_in_agency),
+    )

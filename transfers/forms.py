@@ -1,0 +1,238 @@
+"""Forms of the applicant pages and of the back-office buttons. They parse and check input only;
+whether a transfer may be opened or moved on is decided by ``transfers.services``."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Insurance, Region
+from portal.errors import DomainError
+from transfers import attachments
+from transfers.models import CATEGORIES_BY_INSURANCE, Category
+from transfers.workflow import CaseStatus
+
+# The labels of Beijing's two 转入 forms: the pension form says 未就业随军配偶保险转入, the medical
+# form offers 普通职工 / 随军配偶; the stored category is the same for both insurances.
+CATEGORY_LABELS = {
+    (Insurance.PENSION, Category.MILITARY_SPOUSE): _("未就业随军配偶保险转入"),
+    (Insurance.MEDICAL, Category.MILITARY_SPOUSE): _("随军配偶"),
+}
+
+
+def category_label(insurance: str, category: str) -> str:
+    return CATEGORY_LABELS.get((insurance, category)) or Category(category).label
+
+
+def category_choices() -> list:
+    """The categories grouped by insurance (an <optgroup> each), in the forms' order."""
+    return [
+        (
+            Insurance(insurance).label,
+            [(c.value, category_label(insurance, c)) for c in categories],
+        )
+        for insurance, categories in CATEGORIES_BY_INSURANCE.items()
+    ]
+
+
+def validate_attachment(upload) -> None:
+    """One merged PDF, JPG or PNG file of at most 1024 KB: the rule of ``transfers.attachments``,
+    shown on the field instead of the whole form."""
+    try:
+        attachments.validate_attachment(upload)
+    except DomainError as exc:
+        raise forms.ValidationError(exc.message, code="attachment_invalid") from None
+
+
+phone_validator = RegexValidator(
+    r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
+    _("请填写11位手机号码，或带区号的固定电话（如010-12345678）。"),
+)
+
+SIDES = (
+    ("from", _("转出地"), _("原参保地，即您要把社保关系转出的地区。")),
+    ("to", _("转入地"), _("新就业地，即您现在参保缴费、要转入的地区。")),
+)
+LEVELS = (
+    ("province", _("省（自治区、直辖市）")),
+    ("city", _("市（地区、州）或区")),
+    ("county", _("区（县）")),
+)
+
+
+class ApplyForm(forms.Form):
+    """转入申请 (stage 2): the national form's fields plus Beijing's transfer-in categories.
+
+    Regions are picked province → city → district. The choices of a lower select depend on the
+    one above, so they are built from the submitted (or initial) values: without JavaScript the
+    person presses “选择下级地区” and the page comes back with the next level filled in."""
+
+    insurance = forms.ChoiceField(
+        label=_("转移险种"), choices=Insurance.choices, widget=forms.RadioSelect
+    )
+    category = forms.ChoiceField(
+        label=_("转入类型"),
+        choices=[("", _("请选择"))],
+        help_text=_(
+            "养老保险可选：外省企业、外省机关事业、退役军人、未就业随军配偶；"
+            "医疗保险可选：普通职工、随军配偶。"
+        ),
+    )
+    from_province = forms.ChoiceField(label=LEVELS[0][1])
+    from_city = forms.ChoiceField(label=LEVELS[1][1], required=False)
+    from_county = forms.ChoiceField(label=LEVELS[2][1], required=False)
+    to_province = forms.ChoiceField(label=LEVELS[0][1])
+    to_city = forms.ChoiceField(label=LEVELS[1][1], required=False)
+    to_county = forms.ChoiceField(label=LEVELS[2][1], required=False)
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=20,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    hukou_address = forms.CharField(label=_("户籍地址"), max_length=200)
+    attachment = forms.FileField(
+        label=_("上传附件（可选）"),
+        required=False,
+        validators=[validate_attachment],
+        help_text=_("PDF、JPG或PNG格式，多个材料请合并为一个文件，大小不超过1024KB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    declaration = forms.BooleanField(
+        label=_("本人承诺所填信息真实、准确，已在转入地参保缴费，并同意经办机构核查本人参保信息。"),
+        error_messages={"required": _("请阅读并勾选承诺。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("请选择")), *category_choices()]
+        provinces = list(
+            Region.objects.filter(level=1, online_transfer_enabled=True).order_by("code")
+        )
+        self.region_levels: dict[str, list[dict]] = {}
+        for side, _label, _help in SIDES:
+            self._set_region_choices(side, provinces)
+
+    def _value(self, name: str) -> str:
+        if self.is_bound:
+            return (self.data.get(self.add_prefix(name)) or "").strip()
+        return str(self.initial.get(name) or "")
+
+    def _set_region_choices(self, side: str, provinces: list[Region]) -> None:
+        """Fill the three selects of one side: provinces always, a lower level only under a
+        valid choice above it (a stale city from another province simply isn't offered)."""
+        options = {"province": provinces, "city": [], "county": []}
+        province = next((p for p in provinces if p.code == self._value(f"{side}_province")), None)
+        if province is not None:
+            options["city"] = list(Region.objects.filter(parent=province).order_by("code"))
+            city = next((c for c in options["city"] if c.code == self._value(f"{side}_city")), None)
+            # Beijing's districts hang from the municipality: a level-3 city has no children.
+            if city is not None and city.level < 3:
+                options["county"] = list(Region.objects.filter(parent=city).order_by("code"))
+        self.region_levels[side] = []
+        for level, _label in LEVELS:
+            field = self.fields[f"{side}_{level}"]
+            field.choices = [("", _("请选择")), *((r.code, r.name) for r in options[level])]
+            field.regions = options[level]
+            field.widget.attrs.update({"data-region-level": level, "data-region-side": side})
+
+    def _region(self, side: str, side_label: str) -> Region | None:
+        levels = self.fields
+        chosen = None
+        for level, _label in LEVELS:
+            code = self.cleaned_data.get(f"{side}_{level}")
+            if not code:
+                break
+            chosen = next(r for r in levels[f"{side}_{level}"].regions if r.code == code)
+        if chosen is None:
+            return None
+        if chosen.level == 1 and levels[f"{side}_city"].regions:
+            self.add_error(
+                f"{side}_city",
+                _("请选择%(side)s所在的市（地区、州）或区。") % {"side": side_label},
+            )
+            return None
+        return chosen
+
+    def clean(self):
+        cleaned = super().clean()
+        insurance, category = cleaned.get("insurance"), cleaned.get("category")
+        if insurance and category and category not in CATEGORIES_BY_INSURANCE[insurance]:
+            self.add_error(
+                "category",
+                _("“%(category)s”不适用于%(insurance)s，请重新选择转入类型。")
+                % {
+                    "category": Category(category).label,
+                    "insurance": Insurance(insurance).label,
+                },
+            )
+        for side, label, _help in SIDES:
+            cleaned[f"{side}_region"] = self._region(side, label)
+        return cleaned
+
+    def submission(self) -> dict:
+        """The keyword arguments of ``transfer_submit`` (except person and actor)."""
+        data = self.cleaned_data
+        return {
+            "insurance": data["insurance"],
+            "category": data["category"],
+            "from_region": data["from_region"],
+            "to_region": data["to_region"],
+            "phone": data["phone"],
+            "hukou_address": data["hukou_address"],
+            "attachment": data.get("attachment") or None,
+        }
+
+    def region_fieldsets(self) -> list[dict]:
+        """For the template: one fieldset per side with its three bound fields."""
+        return [
+            {
+                "side": side,
+                "legend": label,
+                "help": help_text,
+                "fields": [self[f"{side}_{level}"] for level, _label in LEVELS],
+            }
+            for side, label, help_text in SIDES
+        ]
+
+
+class CaseFilterForm(forms.Form):
+    """The filters of 我的申请 and of its Excel export (GET)."""
+
+    insurance = forms.ChoiceField(
+        label=_("险种"), required=False, choices=[("", _("全部")), *Insurance.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("办理状态"), required=False, choices=[("", _("全部")), *CaseStatus.choices]
+    )
+
+    def filters(self) -> dict:
+        """Valid filters only: an unknown value in the query string filters nothing."""
+        self.is_valid()  # cleaned_data keeps only the fields that passed
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+# Back office: the buttons of the case page. Each form's cleaned data are the service's extra
+# keyword arguments.
+class NoInputForm(forms.Form):
+    pass
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写原因，申请人将看到这段说明。")},
+    )
+
+
+class ReceiptForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("到账金额（元）"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.00"),
+        error_messages={"required": _("请填写实际到账金额。")},
+    )
