@@ -4,8 +4,11 @@ from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -76,3 +79,17 @@ def locked_out(request, response=None, credentials=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "locked_out", "detail": message}, status=429)
     return render(request, "registration/locked_out.html", {"message": message}, status=429)
+
+
+@login_required
+def notifications(request):
+    """我的消息: the in-app notification list; POST marks them all read."""
+    from portal.models import Notification
+
+    mine = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        messages.success(request, _("已全部标为已读。"))
+        return redirect("notifications")
+    page = Paginator(mine, 20).get_page(request.GET.get("page"))
+    return render(request, "portal/notifications.html", {"page": page})
