@@ -55,6 +55,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
+    parser.add_argument(
+        "--profile", type=int, default=20, help="cases timed in-process for the PDF/rest split"
+    )
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         sys.exit("bench/workflow.py needs a real worker: set REDIS_URL=redis://…")
@@ -77,6 +80,7 @@ def main() -> None:
 
     regions_load()
     run(args.cases, args.concurrency, url)
+    split_pdf_from_the_rest(args.profile)
 
 
 def run(n: int, concurrency: int, url: str) -> None:
@@ -173,6 +177,60 @@ def run(n: int, concurrency: int, url: str) -> None:
     print(
         "median acknowledge → info_sheet_issued: "
         f"{medians('acknowledge', 'issue_info_sheet'):.2f} s"
+    )
+
+
+def split_pdf_from_the_rest(n: int) -> None:
+    """Runs ``n`` more cases through every step in this process (tasks eager, one at a time)
+    and splits the time into PDF rendering (three documents a case) and everything else
+    (services, locks, amounts, events, notifications, remittance, storage)."""
+    import documents.services
+    from portal.celery import app
+    from tests.transfers.factories import make_mover, make_parties
+    from transfers import services
+
+    app.conf.task_always_eager = True
+    rendering = {"seconds": 0.0, "documents": 0}
+    real_render = documents.services.render_to_pdf
+
+    def timed_render(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return real_render(*args, **kwargs)
+        finally:
+            rendering["seconds"] += time.perf_counter() - start
+            rendering["documents"] += 1
+
+    parties = make_parties()
+    people = [make_mover(parties) for _ in range(n)]
+    documents.services.render_to_pdf = timed_render
+    try:
+        started = time.perf_counter()
+        for person in people:
+            case = services.transfer_submit(
+                person=person,
+                insurance="pension",
+                category="enterprise",
+                from_region="110105",
+                to_region="320106",
+                phone="13912345678",
+                hukou_address="北京市朝阳区建国路1号",
+                actor=person.user,
+            )
+            services.transfer_accept(case=case, actor=parties.in_reviewer)
+            services.transfer_acknowledge(case=case, actor=parties.out_reviewer)
+            remittance = services.transfer_remit(case=case, actor=parties.out_finance)
+            services.transfer_confirm_receipt(
+                case=case, actor=parties.in_finance, amount=remittance.amount
+            )
+        total = time.perf_counter() - started
+    finally:
+        documents.services.render_to_pdf = real_render
+    pdf = rendering["seconds"]
+    print(
+        f"per case, in-process ({n} cases, {rendering['documents'] / n:.0f} documents each): "
+        f"{total / n:.3f} s in all = {pdf / n:.3f} s PDF rendering + "
+        f"{(total - pdf) / n:.3f} s everything else"
     )
 
 
