@@ -68,6 +68,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("MEDIA_ROOT", f"/tmp/{BENCH_DB}-media")
     os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     sys.path.insert(0, str(ROOT))
 
     import django
