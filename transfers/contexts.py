@@ -8,9 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency
+from documents.contexts import agency_context
+from documents.contexts import person_context as documents_person_context
 from documents.kinds import (
-    AgencyContext,
     ContactLetterContext,
     MedicalInfoSheetContext,
     PensionAmounts,
@@ -18,40 +18,21 @@ from documents.kinds import (
     PersonContext,
     YearRow,
 )
-from insured.models import AccountKind, ContributionYear, Enrollment, HukouType, InsuredPerson
+from insured.models import AccountKind, ContributionYear, Enrollment, InsuredPerson
 from transfers.models import TransferCase, TransferFunds
 
-UNIFIED_ACCOUNTS = datetime.date(
-    1998, 1, 1
-)  # personal accounts unified nationally (国发〔1997〕26号)
+# Personal accounts unified nationally from this date (国发〔1997〕26号).
+UNIFIED_ACCOUNTS = datetime.date(1998, 1, 1)
 
 
 def person_context(person: InsuredPerson, *, case: TransferCase | None = None) -> PersonContext:
-    return PersonContext(
-        name=person.name,
-        sex=person.get_sex_display(),
-        id_number=person.id_number,
-        birth_date=person.birth_date,
-        # The address as submitted on the application is the one the agencies work from.
-        hukou_address=(case.hukou_address if case else "") or person.hukou_address,
-        hukou_type=str(HukouType(person.hukou_type).label),
-        phone=(case.contact_phone if case else "") or person.phone,
-    )
-
-
-def agency_context(agency: Agency) -> AgencyContext:
-    return AgencyContext(
-        name=agency.name,
-        region_code=agency.region_id,
-        region_name=agency.region.full_name(),
-        address=agency.address,
-        phone=agency.phone,
-        postal_code=agency.postal_code,
-        contact_person=agency.contact_person,
-        bank_account_name=agency.bank_account_name,
-        bank_name=agency.bank_name,
-        bank_account_number=agency.bank_account_number,
-    )
+    """The person as every form prints them, with the address and phone the application gave
+    (the agencies work from those)."""
+    context = documents_person_context(person)
+    if case is not None:
+        context["hukou_address"] = case.hukou_address or context["hukou_address"]
+        context["phone"] = case.contact_phone or context["phone"]
+    return context
 
 
 def contact_letter_context(case: TransferCase) -> ContactLetterContext:
