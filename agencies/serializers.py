@@ -34,6 +34,10 @@ class _RegionCodeField(serializers.CharField):
         kwargs.setdefault("help_text", _("6位行政区划代码（GB/T 2260）"))
         super().__init__(**kwargs)
 
+    def run_validation(self, data=serializers.empty):
+        # CharField answers a blank value before to_internal_value runs: make it None too.
+        return super().run_validation(data) or None
+
     def to_internal_value(self, data):
         code = super().to_internal_value(data)
         if not code:

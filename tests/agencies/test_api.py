@@ -130,6 +130,14 @@ def test_agencies_without_region_are_all_listed_and_paginated(regions, api_clien
     assert [a["region"] for a in body["results"]] == ["110105", "320100", "330100"]
 
 
+def test_agencies_with_an_empty_region_are_listed_like_no_region(regions, api_client):
+    # Found by schemathesis: ``?region=`` used to reach the look-up as "" and answer 500.
+    AgencyFactory(region=region("110105"))
+    response = api_client.get(AGENCIES_URL, {"region": ""})
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
 def test_agencies_queries_are_bounded(regions, api_client, django_assert_max_num_queries):
     AgencyFactory(region=region("320100"))
     with django_assert_max_num_queries(3):  # the region, then one look-up per insurance
