@@ -285,11 +285,11 @@ def check_eligibility(
     if from_region.province_code == to_region.province_code:
         raise EligibilityError(
             _(
-                "转出地和转入地同在一个省（%(province)s），不属于跨省转移接续，"
-                "按本省规定办理（例如江苏省省内转移由参保地封存账户、退休时按申请转移），"
+                "转出地和转入地同在%(province)s，不属于跨省转移接续，按本省规定办理"
+                "（各省做法不同，如江苏省省内流动由原参保地封存账户、退休时按申请转移），"
                 "请咨询当地社会保险经办机构。"
             )
-            % {"province": to_region.province_code},
+            % {"province": Region.objects.get(code=to_region.province_code).name},
             code="same_province",
         )
     # 国办发〔2009〕66号: people already drawing a pension do not transfer; retirees are outside
@@ -336,10 +336,14 @@ def check_eligibility(
     if to_enrollment is None:
         raise EligibilityError(
             _(
-                "您还没有在转入地（%(agency)s统筹区）参加%(insurance)s并正常缴费。"
-                "请先在新就业地参保缴费，再申请转入。"
+                "您还没有在转入地%(region)s（经办机构：%(agency)s）参加%(insurance)s"
+                "并正常缴费。请先在新就业地参保缴费，再申请转入。"
             )
-            % {"agency": to_agency.name, "insurance": Insurance(insurance).label},
+            % {
+                "region": to_region.full_name(),
+                "agency": to_agency.name,
+                "insurance": Insurance(insurance).label,
+            },
             code="not_enrolled_at_destination",
         )
     from_enrollment = _paid_enrollment(person=person, insurance=insurance, agency=from_agency)

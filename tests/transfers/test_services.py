@@ -114,6 +114,7 @@ def test_same_province_is_refused_with_the_provincial_rules_explained(parties):
     with pytest.raises(EligibilityError, match="不属于跨省转移接续") as refused:
         submit(person, from_region="320106", to_region="320102")
     assert refused.value.code == "same_province"
+    assert "同在江苏省" in str(refused.value.message)
 
 
 def test_refused_when_already_drawing_a_pension(parties):
