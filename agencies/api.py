@@ -14,8 +14,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.lookups import agencies_for_region, region_children
 from agencies.models import Agency
+from agencies.selectors import agencies_for_region, region_children
 from agencies.serializers import (
     AgenciesQuerySerializer,
     AgencySerializer,

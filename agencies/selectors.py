@@ -1,4 +1,18 @@
-from agencies.models import Agency, Region
+"""Reads of the agencies app: the agency serving a region, and the public look-ups (开通地区查询,
+经办机构查询) shared by the pages and the API.
+
+Region codes come from the query string, so the look-ups treat them as untrusted: a malformed
+code and an unknown code are two domain errors that pages show as a message and the API as a
+field error, never a 500."""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Insurance, Region
+from portal.errors import DomainError
 
 
 def agency_for(*, region: Region, insurance: str) -> Agency | None:
@@ -15,3 +29,93 @@ def agency_for(*, region: Region, insurance: str) -> Agency | None:
         if code in candidates:
             return candidates[code]
     return None
+
+
+_REGION_CODE = re.compile(r"^[0-9]{6}$")
+
+
+class RegionCodeInvalid(DomainError):
+    code = "invalid_region_code"
+    http_status = 400
+
+    def __init__(self):
+        super().__init__(_("行政区划代码应为6位数字。"))
+
+
+class RegionNotFound(DomainError):
+    code = "unknown_region"
+    http_status = 404
+
+    def __init__(self, code: str):
+        super().__init__(_("未找到行政区划代码为“%(code)s”的地区。") % {"code": code})
+
+
+def region_get(*, code: str) -> Region:
+    """The current region with this code, with its parent and grandparent loaded (one query).
+
+    Raises RegionCodeInvalid for anything but six digits, RegionNotFound for an unknown code."""
+    code = (code or "").strip()
+    if not _REGION_CODE.match(code):
+        raise RegionCodeInvalid()
+    try:
+        return Region.objects.select_related("parent__parent").get(code=code)
+    except Region.DoesNotExist:
+        raise RegionNotFound(code) from None
+
+
+def region_path(*, region: Region) -> list[Region]:
+    """The region and its ancestors, province first. Uses the parents already loaded by
+    ``region_get``; the tree is at most three levels deep."""
+    path = []
+    node: Region | None = region
+    while node is not None:
+        path.append(node)
+        node = node.parent
+    return list(reversed(path))
+
+
+def region_children(*, parent: Region | None) -> QuerySet[Region]:
+    """The regions directly under ``parent`` (the province-level regions when None), each
+    annotated with ``has_children`` so that a list can offer the next level in one query."""
+    regions = Region.objects.filter(parent=parent) if parent else Region.objects.filter(level=1)
+    return regions.annotate(
+        has_children=Exists(Region.objects.filter(parent_id=OuterRef("code")))
+    ).order_by("code")
+
+
+@dataclass(frozen=True)
+class ServingAgency:
+    """The agency serving one region for one insurance (None when no agency is on record)."""
+
+    region_code: str
+    insurance: str
+    insurance_label: str
+    agency: Agency | None
+
+    @property
+    def inherited(self) -> bool:
+        """True when the agency belongs to an ancestor (the pooling region), not the region."""
+        return self.agency is not None and self.agency.region_id != self.region_code
+
+
+def agencies_serving(*, region: Region) -> list[ServingAgency]:
+    """For each insurance that transfers (pension, then medical), the agency that serves
+    ``region``: its own, else its nearest ancestor's (统筹区), else None."""
+    return [
+        ServingAgency(
+            region_code=region.code,
+            insurance=insurance.value,
+            insurance_label=insurance.label,
+            agency=agency_for(region=region, insurance=insurance.value),
+        )
+        for insurance in Insurance
+    ]
+
+
+def agencies_for_region(*, region: Region) -> list[Agency]:
+    """The distinct agencies serving ``region`` for pension and medical, pension's first."""
+    found: list[Agency] = []
+    for serving in agencies_serving(region=region):
+        if serving.agency is not None and serving.agency not in found:
+            found.append(serving.agency)
+    return found

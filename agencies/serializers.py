@@ -1,11 +1,11 @@
 """Shapes of the public look-up API. Query parameters are validated here too; the rules behind
-them (what a valid and known region code is) live in ``agencies.lookups``."""
+them (what a valid and known region code is) live in ``agencies.selectors``."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from agencies.lookups import region_get
 from agencies.models import Agency, Region
+from agencies.selectors import region_get
 from portal.errors import DomainError
 
 

@@ -5,13 +5,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from agencies.lookups import (
+from agencies.models import Region
+from agencies.selectors import (
     agencies_serving,
     region_children,
     region_get,
     region_path,
 )
-from agencies.models import Region
 from portal.errors import DomainError
 
 

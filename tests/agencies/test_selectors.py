@@ -1,6 +1,7 @@
 import pytest
 
-from agencies.lookups import (
+from agencies.models import ServedInsurance
+from agencies.selectors import (
     RegionCodeInvalid,
     RegionNotFound,
     agencies_for_region,
@@ -9,7 +10,6 @@ from agencies.lookups import (
     region_get,
     region_path,
 )
-from agencies.models import ServedInsurance
 from tests.factories import AgencyFactory, region
 
 pytestmark = pytest.mark.django_db
