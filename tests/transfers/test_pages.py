@@ -102,6 +102,26 @@ def test_apply_creates_the_case_and_shows_the_serial_number_and_target_date(owne
     assert reverse("transfer-detail", args=[case.serial_no]) in html
 
 
+def test_a_failing_follow_up_task_in_eager_mode_is_logged_not_a_500(
+    owner, mover, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    # make run (no REDIS_URL) runs tasks in-process on commit: a task that fails there must
+    # not turn the answer for an application already saved into a server error.
+    from portal.celery import app
+
+    def broken(**kwargs):
+        raise RuntimeError("renderer unavailable")
+
+    monkeypatch.setattr("transfers.services.transfer_issue_certificate", broken)
+    app.conf.task_eager_propagates = False  # make run's setting; the autouse fixture restores
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.post(APPLY, application())
+    case = TransferCase.objects.get(person=mover)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("transfer-submitted", args=[case.serial_no])
+    assert "renderer unavailable" in caplog.text
+
+
 def test_apply_refused_by_eligibility_shows_the_reason_with_400_and_creates_nothing(owner):
     # The mover pays pension in Nanjing but has no medical enrollment there.
     response = owner.post(APPLY, application(insurance="medical", category="employee"))
