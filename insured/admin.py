@@ -4,6 +4,7 @@ a superuser sees everything. Lists show ID numbers masked; the change form shows
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from insured import idnumbers
 from insured.models import ContributionYear, Enrollment, InsuredPerson, TransferredRights
 
 
@@ -61,7 +62,14 @@ class InsuredPersonAdmin(admin.ModelAdmin):
     search_fields = ("id_number", "name")
     list_select_related = ("hukou_region",)
     raw_id_fields = ("hukou_region", "user")
+    readonly_fields = ("issuing_place",)
     inlines = (EnrollmentInline,)
+
+    @admin.display(description=_("身份证签发地（地址码）"))
+    def issuing_place(self, obj):
+        # The address code is where the number was issued, by today's name: a clerk checking
+        # an old card from an abolished district (宣武区) sees where that is now.
+        return idnumbers.issuing_place(obj.id_number) if obj.id_number else "—"
 
     @admin.display(description=_("公民身份号码"), ordering="id_number")
     def masked_id_number(self, obj):

@@ -266,8 +266,7 @@ def fixed_persons() -> list[PersonSpec]:
 
 
 def _id_number(rng: random.Random, hukou: str, born: datetime.date, male: bool, taken: set) -> str:
-    # The address code must have existed in the birth year (GB 11643): the district if so, else
-    # its city, else its province.
+    # The hukou district's code; its city's and province's only if every sequence is taken.
     for code in (hukou, hukou[:4] + "00", hukou[:2] + "0000"):
         sequence = rng.randrange(0, 500) * 2 + (1 if male else 0)
         for _attempt in range(500):

@@ -131,3 +131,15 @@ def test_oversized_and_missing_fields_get_400_by_field(api_client, person):
 def test_registration_with_malformed_json_gets_400(api_client):
     response = api_client.post(REGISTER_URL, "[1, 2", content_type="application/json")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "id_number",
+    ["320106197511124524", "440306197001010015", "510107197801010017", "370705196503100013"],
+)
+def test_people_born_before_their_districts_code_register_through_the_api(
+    api_client, regions, id_number
+):
+    person = PersonFactory(id_number=id_number, name="周敏")
+    response = api_client.post(REGISTER_URL, registration(person), format="json")
+    assert response.status_code == 201, response.json()

@@ -2,6 +2,8 @@ import re
 
 import pytest
 
+from agencies.models import Region
+from insured.models import InsuredPerson
 from tests.insured.records import person_with_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,3 +49,32 @@ def test_records_tables_fit_a_phone_screen(page, regions):
     fill(page, person)
     page.wait_for_url("**/me/records/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_person_born_in_1975_in_nanjing_gulou_registers(page, regions):
+    # 320106 (鼓楼区) is dated from 1983 in GB/T 2260: the number was issued there later, as
+    # for most people over 43. It used to be refused as an invalid address code.
+    person, _ = person_with_history(1, with_login=False, id_number="320106197511124524")
+    page.goto("/register/")
+    fill(page, person)
+    page.wait_for_url("**/me/records/")
+    assert "320106********4524" in page.locator("main").inner_text()
+
+
+def test_a_superuser_enters_the_1975_gulou_number_in_the_registry(page, regions, django_user_model):
+    django_user_model.objects.create_superuser("registrar", password="Sheng-Bao-2026")
+    page.goto("/admin/login/")
+    page.get_by_label("用户名").fill("registrar")
+    page.get_by_label("密码").fill("Sheng-Bao-2026")
+    page.get_by_role("button", name="登录").click()
+    page.goto("/admin/insured/insuredperson/add/")
+    page.get_by_label("公民身份号码").fill("320106197511124524")
+    page.get_by_label("姓名").fill("周敏")
+    page.locator("#id_hukou_region").fill(str(Region.objects.get(code="320106").pk))
+    page.get_by_label("户籍地址").fill("江苏省南京市鼓楼区中山路1号")
+    page.get_by_role("button", name="保存并继续编辑").click()
+    page.wait_for_load_state()
+    body = page.locator("#content").inner_text()
+    assert "江苏省南京市鼓楼区" in body  # issuing place, for the clerk
+    assert "请更正下面的错误" not in body
+    assert InsuredPerson.objects.get(id_number="320106197511124524").name == "周敏"

@@ -1,9 +1,18 @@
 """The registry in the back office: masked IDs in lists, a clerk limited to their agency."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Permission
 
-from tests.factories import AgencyFactory, EnrollmentFactory, StaffFactory, UserFactory, region
+from tests.factories import (
+    AgencyFactory,
+    EnrollmentFactory,
+    PersonFactory,
+    StaffFactory,
+    UserFactory,
+    region,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +54,11 @@ def test_an_enrollment_page_shows_its_years_inline(client, two_agencies_people):
     response = client.get(f"/admin/insured/enrollment/{nanjing.pk}/change/")
     assert response.status_code == 200
     assert "年度缴费记录" in response.content.decode()
+
+
+def test_the_person_page_names_where_an_abolished_code_lies_today(client, regions):
+    # 110104 宣武区 was merged in 2010; numbers issued there stay valid for life.
+    person = PersonFactory(birth_region="110104", born=datetime.date(1970, 1, 1))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    html = client.get(f"/admin/insured/insuredperson/{person.pk}/change/").content.decode()
+    assert "北京市宣武区（该地址码使用至2010年，今属北京市）" in html
