@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Insurance, Region
-from portal.errors import DomainError
+from core.errors import DomainError
 
 
 def agency_for(*, region: Region, insurance: str) -> Agency | None:

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from agencies.models import Agency, Region
 from agencies.selectors import region_get
-from portal.errors import DomainError
+from core.errors import DomainError
 
 
 class RegionSerializer(serializers.ModelSerializer):

@@ -12,7 +12,7 @@ from agencies.selectors import (
     region_get,
     region_path,
 )
-from portal.errors import DomainError
+from core.errors import DomainError
 
 
 def _error(request, template: str, exc: DomainError, context: dict):

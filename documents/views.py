@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.errors import DomainError
 from documents import selectors
 from documents.forms import VerifyUploadForm
-from portal.errors import DomainError
 
 
 @require_http_methods(["GET", "POST"])

@@ -65,7 +65,7 @@ class RegisterView(_AuthEndpoint):
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # A refusal raises ValidationError keyed by field; portal.api turns it into a 400.
+        # A refusal raises ValidationError keyed by field; core.api turns it into a 400.
         user = person_register_login(**serializer.validated_data)
         token = Token.objects.create(user=user)
         return Response(

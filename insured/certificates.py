@@ -14,12 +14,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Insurance
+from core.errors import DomainError
 from documents.contexts import person_context
 from documents.kinds import CertificateContext, DocumentKind, ProofContext, ProofInsuranceRow
 from documents.models import Document
 from documents.services import document_issue
 from insured.models import Enrollment, EnrollmentStatus, InsuredPerson
-from portal.errors import DomainError
 
 CERTIFICATE_KINDS = {
     Insurance.PENSION: DocumentKind.PENSION_CERTIFICATE,

@@ -5,6 +5,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("portal.api_auth_urls")),
+    path("", include("core.notifications_api")),
     path("", include("agencies.api_urls")),
     path("", include("insured.api_urls")),
     path("", include("documents.api_urls")),

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "axes",
+    "core",
     "portal",
     "agencies",
     "insured",
@@ -143,7 +144,7 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"  # a Chinese message, JSON under /api/
+AXES_LOCKOUT_CALLABLE = "core.views.locked_out"  # a Chinese message, JSON under /api/
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -242,7 +243,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": "20/min"},
 }
 SPECTACULAR_SETTINGS = {
@@ -259,7 +260,7 @@ SPECTACULAR_SETTINGS = {
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@transfer-portal.local")
 # SMS goes through an adapter; the local one writes the message to the log.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.sms.LogSmsBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.LogSmsBackend")
 
 # Production hardening, all on when DEBUG is off (``manage.py check --deploy``).
 if not DEBUG:

@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),
     path("", include("portal.pages_urls")),
+    path("", include("core.urls")),
     path("", include("agencies.urls")),
     path("", include("insured.urls")),
     path("", include("documents.urls")),

@@ -1,18 +1,10 @@
-"""Project-wide pages: the home page with the service guide, login and logout."""
+"""The home page with the service guide (办事指南): it shows the transfer rules, so it sits on
+top of the apps, in the wiring layer."""
 
-from axes.helpers import get_cool_off
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import JsonResponse
-from django.shortcuts import redirect, render, resolve_url
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from portal.forms import LoginForm
 from transfers.calendar import service_target_working_days, stage_limit
 
 
@@ -41,55 +33,3 @@ def home(request):
             "attachment_max_kb": settings.ATTACHMENT_MAX_BYTES // 1024,
         },
     )
-
-
-class LoginView(auth_views.LoginView):
-    """Insured persons land on their records, clerks (``is_staff``) in the back office; a safe
-    ``next`` still wins, as in Django's own view."""
-
-    form_class = LoginForm
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, failure_limit=settings.AXES_FAILURE_LIMIT)
-
-    def get_default_redirect_url(self):
-        if self.request.user.is_staff:
-            return resolve_url("admin:index")
-        return resolve_url(settings.LOGIN_REDIRECT_URL)
-
-
-class LogoutView(auth_views.LogoutView):
-    def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        messages.info(request, _("您已安全退出。"))
-        return response
-
-
-def locked_out(request, response=None, credentials=None):
-    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): a plain Chinese message with the
-    wait time, as JSON for the API; 429 either way."""
-    cool_off = get_cool_off(request)
-    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
-    if minutes:
-        message = _("登录失败次数过多，账号已暂时锁定。请%(minutes)d分钟后再试。") % {
-            "minutes": minutes
-        }
-    else:
-        message = _("登录失败次数过多，账号已锁定。请联系经办机构或拨打12333解锁。")
-    if request.path.startswith("/api/"):
-        return JsonResponse({"code": "locked_out", "detail": message}, status=429)
-    return render(request, "registration/locked_out.html", {"message": message}, status=429)
-
-
-@login_required
-def notifications(request):
-    """我的消息: the in-app notification list; POST marks them all read."""
-    from portal.models import Notification
-
-    mine = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
-    if request.method == "POST":
-        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
-        messages.success(request, _("已全部标为已读。"))
-        return redirect("notifications")
-    page = Paginator(mine, 20).get_page(request.GET.get("page"))
-    return render(request, "portal/notifications.html", {"page": page})

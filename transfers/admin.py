@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.errors import DomainError, TransitionNotAllowed
+from core.errors import DomainError, TransitionNotAllowed
 from transfers import services
 from transfers.forms import NoInputForm, ReasonForm, ReceiptForm, category_label
 from transfers.models import CaseEvent, FundRemittance, TransferCase, TransferFunds

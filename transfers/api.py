@@ -2,7 +2,7 @@
 
 Views parse, authorize and call one service or selector. 400 bad input, 403 a role that may
 not act, 404 what the caller may not see, 409 a move the current state does not allow (the
-domain errors are mapped by ``portal.api.exception_handler``)."""
+domain errors are mapped by ``core.api.exception_handler``)."""
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from transfers import api
 
@@ -32,5 +32,4 @@ urlpatterns = [
         )
         for action, view in api.ACTION_VIEWS.items()
     ],
-    path("", include("portal.notifications_api")),
 ]

@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Insurance, Region
-from portal.errors import DomainError
+from core.errors import DomainError
 from transfers import attachments
 from transfers.models import CATEGORIES_BY_INSURANCE, Category
 from transfers.workflow import CaseStatus

@@ -2,7 +2,7 @@
 
 Called only from Celery tasks (hence only after the change is committed). Each message has a
 key (the event it is about); a task run twice finds the message there and sends nothing again.
-Email goes through Django's email backend, SMS through ``portal.sms`` (the local backend logs)."""
+Email goes through Django's email backend, SMS through ``core.sms`` (the local backend logs)."""
 
 import logging
 
@@ -13,8 +13,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from portal.models import Notification
-from portal.sms import send_sms
+from core.models import Notification
+from core.sms import send_sms
 from transfers.models import TransferCase
 
 logger = logging.getLogger(__name__)

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Insurance, Region, StaffRole
 from agencies.selectors import agency_for
+from core.errors import DomainError, NotAllowed, TransitionNotAllowed
 from insured.models import ContributionYear, Enrollment, EnrollmentStatus, InsuredPerson
-from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from transfers import pipeline
 from transfers.attachments import validate_attachment
 from transfers.models import (

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.errors import DomainError
+from core.errors import DomainError
 from transfers import exports
 from transfers.forms import ApplyForm, CaseFilterForm, category_label
 from transfers.selectors import (

@@ -1,6 +1,6 @@
 import pytest
 
-from portal.models import Notification
+from core.models import Notification
 from tests.factories import PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

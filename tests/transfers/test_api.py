@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from portal.models import Notification
+from core.models import Notification
 from tests.transfers.celery_helpers import eager_tasks
 from tests.transfers.factories import case_in, login, make_mover, make_parties
 from transfers.models import CaseEvent, TransferCase

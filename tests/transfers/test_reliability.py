@@ -8,9 +8,9 @@ import pytest
 import redis
 from django.conf import settings
 
+from core.models import Notification
 from documents.kinds import DocumentKind
 from documents.models import Document, DocumentCounter
-from portal.models import Notification
 from tests.transfers.celery_helpers import fresh_queue, routed_to, wait_for, worker_subprocess
 from tests.transfers.factories import PENSION_EXPECTED, case_in, make_parties
 from transfers import services

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from agencies.models import Region, StaffRole
+from core.errors import DomainError, NotAllowed, TransitionNotAllowed
 from insured.models import EnrollmentStatus, TransferredRights
-from portal.errors import DomainError, NotAllowed, TransitionNotAllowed
 from tests.factories import UserFactory, region
 from tests.transfers.celery_helpers import eager_tasks
 from tests.transfers.factories import case_in, make_mover, make_parties
@@ -455,7 +455,7 @@ def test_system_steps_do_nothing_outside_their_state(parties):
 def test_overdue_stages_are_marked_once_and_the_agency_told(
     parties, django_capture_on_commit_callbacks, mailoutbox
 ):
-    from portal.models import Notification
+    from core.models import Notification
 
     parties.in_reviewer.email = "nj-review@example.cn"
     parties.in_reviewer.save()

@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from core.models import Notification
 from documents.kinds import DocumentKind
 from documents.models import Document, DocumentCounter
 from insured.models import EnrollmentStatus
-from portal.models import Notification
 from tests.transfers.celery_helpers import eager_tasks
 from tests.transfers.factories import (
     MEDICAL_EXPECTED,
@@ -124,8 +124,8 @@ def test_the_bank_refuses_a_second_payment_with_the_same_key(parties):
 
 
 def test_notify_case_event_twice_tells_the_person_once(parties, settings):
-    settings.SMS_BACKEND = "portal.sms.MemorySmsBackend"
-    from portal.sms import MemorySmsBackend
+    settings.SMS_BACKEND = "core.sms.MemorySmsBackend"
+    from core.sms import MemorySmsBackend
 
     MemorySmsBackend.outbox.clear()
     case = case_in("submitted", parties)

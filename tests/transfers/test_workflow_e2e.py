@@ -4,10 +4,10 @@ worker on Redis and PostgreSQL: every state, every document, the amounts, and me
 import pytest
 from django.core import mail
 
+from core.models import Notification
 from documents.kinds import DocumentKind
 from documents.models import Document
 from insured.models import EnrollmentStatus, TransferredRights
-from portal.models import Notification
 from tests.transfers.celery_helpers import inprocess_worker, wait_for
 from tests.transfers.factories import MEDICAL_EXPECTED, PENSION_EXPECTED, make_mover, make_parties
 from transfers.models import FundRemittance, LocalBankTransfer, TransferCase, TransferFunds

@@ -9,7 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.models import Notification
+from core.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):

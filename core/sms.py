@@ -7,7 +7,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-logger = logging.getLogger("portal.sms")
+logger = logging.getLogger("core.sms")
 
 
 class SmsBackend(Protocol):
