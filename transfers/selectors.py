@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from insured.models import InsuredPerson
 from transfers.models import CaseEvent, Stage, StageName, TransferCase
-from transfers.services import ACTOR_RULES
+from transfers.services.base import ACTOR_RULES
 from transfers.workflow import MOVES, QUEUES, Actor, CaseStatus
 
 # Regions with their parents: lists show full names (province, city, district).

@@ -1,0 +1,203 @@
+"""The moves people make (applicant and clerks), one service each, as named in
+``transfers.workflow.MOVES``."""
+
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from core.errors import DomainError, NotAllowed
+from transfers.models import (
+    CaseEvent,
+    FundRemittance,
+    StageName,
+    TransferCase,
+    TransferFunds,
+)
+from transfers.services.base import (
+    CENT,
+    AmountMismatch,
+    _authorize,
+    _check_state,
+    _complete_stage,
+    _event,
+    _lock,
+    _move,
+    _reason,
+    _start_stage,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def transfer_withdraw(*, case: TransferCase, actor) -> TransferCase:
+    """Before: submitted, actor is the applicant. After: withdrawn, review stage closed."""
+    with transaction.atomic():
+        case = _lock(case)
+        _authorize(case, actor, "withdraw")
+        _check_state(case, "withdraw")
+        now = timezone.now()
+        _complete_stage(case, StageName.REVIEW, now=now)
+        case.end_reason = _("申请人撤回")
+        _move(case, "withdraw", actor=actor, fields=("end_reason",))
+    return case
+
+
+def transfer_accept(*, case: TransferCase, actor) -> TransferCase:
+    """Before: submitted, actor a reviewer of the transfer-in agency. After: accepted, review
+    stage done; the contact letter is rendered and sent on commit (→ letter_sent)."""
+    with transaction.atomic():
+        case = _lock(case)
+        agency = _authorize(case, actor, "accept")
+        _check_state(case, "accept")
+        _complete_stage(case, StageName.REVIEW, now=timezone.now())
+        _move(case, "accept", actor=actor, agency=agency)
+    return case
+
+
+def transfer_reject(*, case: TransferCase, actor, reason: str) -> TransferCase:
+    """Before: submitted, actor a transfer-in reviewer, a reason. After: rejected; the
+    person reads the reason (the written explanation of stage 3)."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        case = _lock(case)
+        agency = _authorize(case, actor, "reject")
+        _check_state(case, "reject")
+        _complete_stage(case, StageName.REVIEW, now=timezone.now())
+        case.end_reason = reason
+        _move(case, "reject", actor=actor, agency=agency, note=reason, fields=("end_reason",))
+    return case
+
+
+def transfer_acknowledge(*, case: TransferCase, actor) -> TransferCase:
+    """Before: letter_sent, actor a reviewer of the transfer-out agency. After:
+    letter_received; amounts, info sheet and closing the old enrollment follow on commit."""
+    with transaction.atomic():
+        case = _lock(case)
+        agency = _authorize(case, actor, "acknowledge")
+        _check_state(case, "acknowledge")
+        _move(case, "acknowledge", actor=actor, agency=agency)
+    return case
+
+
+def transfer_return(*, case: TransferCase, actor, reason: str) -> TransferCase:
+    """Before: letter_sent, actor a transfer-out reviewer, a reason. After: returned."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        case = _lock(case)
+        agency = _authorize(case, actor, "return")
+        _check_state(case, "return")
+        _complete_stage(case, StageName.TRANSFER_OUT, now=timezone.now())
+        case.end_reason = reason
+        _move(case, "return", actor=actor, agency=agency, note=reason, fields=("end_reason",))
+    return case
+
+
+def transfer_remit(*, case: TransferCase, actor) -> FundRemittance:
+    """Before: info_sheet_issued, actor a finance officer of the transfer-out agency who did
+    not acknowledge the letter. After: funds_remitted with the one FundRemittance of the case
+    (same transaction); the bank pays it on commit, by its idempotency key."""
+    with transaction.atomic():
+        case = _lock(case)
+        agency = _authorize(case, actor, "remit")
+        _check_state(case, "remit")
+        # Separation of duties: who acknowledged the letter may not approve the payment.
+        acknowledged_by = (
+            CaseEvent.objects.filter(case=case, action="acknowledge")
+            .values_list("actor_id", flat=True)
+            .first()
+        )
+        if acknowledged_by is not None and acknowledged_by == actor.pk:
+            raise NotAllowed(
+                _("确认接收联系函的人员不能审批同一笔基金划转，请由其他财务人员办理。"),
+                code="separation_of_duties",
+            )
+        funds = TransferFunds.objects.get(case=case)
+        out, into = case.transfer_out_agency, case.transfer_in_agency
+        remittance = FundRemittance.objects.create(
+            case=case,
+            idempotency_key=f"remit-{case.serial_no}",
+            amount=funds.total,
+            from_account=f"{out.bank_account_name} {out.bank_name} {out.bank_account_number}",
+            to_account=f"{into.bank_account_name} {into.bank_name} {into.bank_account_number}",
+            approved_by=actor,
+        )
+        _complete_stage(case, StageName.TRANSFER_OUT, now=timezone.now())
+        _start_stage(case, StageName.TRANSFER_IN, now=timezone.now())
+        _move(case, "remit", actor=actor, agency=agency, note=f"¥{funds.total}")
+    return remittance
+
+
+def _parse_amount(amount) -> Decimal:
+    try:
+        value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip())
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("到账金额格式不正确。"), code="invalid_amount") from None
+    if not value.is_finite() or value < 0 or value != value.quantize(CENT):
+        raise DomainError(_("到账金额应为不小于零、最多两位小数的金额。"), code="invalid_amount")
+    return value.quantize(CENT)
+
+
+def transfer_confirm_receipt(*, case: TransferCase, actor, amount: Decimal) -> TransferCase:
+    """Before: funds_remitted, actor a finance officer of the transfer-in agency, ``amount``
+    equal to the remitted total. After: completed, the person's rights recorded at the
+    transfer-in enrollment (记录个人权益). A different amount is refused (409) and the refusal
+    is logged on the case in its own transaction, so the log survives the refusal.
+    Must not be called inside an outer transaction (the refusal's log would roll back)."""
+    from insured.models import TransferredRights
+
+    amount = _parse_amount(amount)
+    mismatch: tuple[TransferCase, Agency | None, Decimal] | None = None
+    with transaction.atomic():
+        case = _lock(case)
+        agency = _authorize(case, actor, "confirm_receipt")
+        _check_state(case, "confirm_receipt")
+        remittance = FundRemittance.objects.select_for_update().get(case=case)
+        if amount != remittance.amount:
+            mismatch = (case, agency, remittance.amount)
+        else:
+            funds = TransferFunds.objects.get(case=case)
+            now = timezone.now()
+            TransferredRights.objects.create(
+                enrollment=case.to_enrollment,
+                reference=case.serial_no,
+                from_region=case.from_region,
+                months=funds.months,
+                personal_account=funds.personal_account,
+                pooled_fund=funds.pooled_fund,
+            )
+            remittance.received_by = actor
+            remittance.received_at = now
+            remittance.save(update_fields=["received_by", "received_at"])
+            _complete_stage(case, StageName.TRANSFER_IN, now=now)
+            case.completed_at = now
+            _move(
+                case,
+                "confirm_receipt",
+                actor=actor,
+                agency=agency,
+                note=_("到账 ¥%(amount)s，记录缴费月数 %(months)d")
+                % {"amount": amount, "months": funds.months},
+                fields=("completed_at",),
+            )
+    if mismatch is not None:
+        case, agency, expected = mismatch
+        with transaction.atomic():
+            _event(
+                case,
+                "receipt_mismatch",
+                from_status=case.status,
+                to_status=case.status,
+                actor=actor,
+                agency=agency,
+                note=_("确认到账金额 ¥%(amount)s 与划转金额 ¥%(expected)s 不符，未办结。")
+                % {"amount": amount, "expected": expected},
+            )
+        raise AmountMismatch(
+            _("到账金额 ¥%(amount)s 与转出地划转金额 ¥%(expected)s 不一致，请核实后再确认。")
+            % {"amount": amount, "expected": expected}
+        )
+    return case
