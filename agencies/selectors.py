@@ -8,11 +8,23 @@ field error, never a 500."""
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Insurance, Region
+from agencies.models import Agency, Insurance, Region, StaffMembership
 from core.errors import DomainError
+
+
+def clerk_of(user) -> StaffMembership | None:
+    """The clerk's membership (agency and role), or None for anyone who is not an agency's
+    active staff member: the one way every app asks "which agency does this user act for"."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    try:
+        return user.staff_membership
+    except ObjectDoesNotExist:
+        return None
 
 
 def agency_for(*, region: Region, insurance: str) -> Agency | None:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +16,9 @@ class Notification(models.Model):
     )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    # The same message in English: the reader sees the language they read in, at reading time.
+    title_en = models.CharField(_("标题（英文）"), max_length=200, blank=True)
+    body_en = models.TextField(_("内容（英文）"), blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     # What the message is about (e.g. "case-event:42"): a task that runs twice finds its
     # notification already there and sends nothing again.
@@ -41,3 +45,59 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def title_for_reader(self) -> str:
+        return self.title_en if get_language() == "en" and self.title_en else self.title
+
+    @property
+    def body_for_reader(self) -> str:
+        return self.body_en if get_language() == "en" and self.body_en else self.body
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class Delivery(models.Model):
+    """One e-mail or SMS to send: an outbox entry of its own. It is claimed (pending →
+    sending) by a conditional update before the gateway is called, so no crash or repeat can
+    send it twice; one left "sending" by a crash is marked failed (result unknown) for a
+    person to look at, never re-sent blindly."""
+
+    key = models.CharField(_("发送键"), max_length=120, unique=True)
+    channel = models.CharField(_("渠道"), max_length=10, choices=DeliveryChannel.choices)
+    recipient = models.CharField(_("接收方"), max_length=254)
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    body = models.TextField(_("内容"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近一次错误"), blank=True)
+    claimed_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("消息发送")
+        verbose_name_plural = _("消息发送")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["status", "claimed_at"],
+                condition=~Q(status="sent"),
+                name="delivery_unsent_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.key}"

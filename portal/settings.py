@@ -221,10 +221,21 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "transfers.tasks.mark_overdue_stages_task",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Outbox: every minute, re-dispatch events whose message was lost or whose worker died.
+    "transfers-redispatch-events": {
+        "task": "transfers.redispatch_events",
+        "schedule": 60.0,
+    },
 }
 
 # Transfers: the pipeline's retry cap (exponential backoff between tries, capped at 10 min).
 TRANSFER_TASK_MAX_RETRIES = env_int("TRANSFER_TASK_MAX_RETRIES", 5)
+# Seconds before the first retry (then doubled each time, capped at 10 min).
+TRANSFER_TASK_RETRY_BACKOFF = env_int("TRANSFER_TASK_RETRY_BACKOFF", 5)
+# Outbox: an event still undispatched this long after its move is re-dispatched by beat; a
+# claim older than the lease belongs to a dead worker (longer than the task's hard time limit).
+OUTBOX_REDISPATCH_AFTER_SECONDS = env_int("OUTBOX_REDISPATCH_AFTER_SECONDS", 120)
+OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 30)
 # Where remittances are paid: an adapter with ``pay(key, amount, from_account, to_account)``.
 TRANSFER_BANK_BACKEND = os.environ.get("TRANSFER_BANK_BACKEND", "transfers.bank.LocalBank")
 # Tests only: seconds to pause inside the pipeline's document steps, so that a test can kill a

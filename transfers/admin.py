@@ -6,7 +6,6 @@ refusal (wrong role, or a colleague moved the case first) comes back as the serv
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -17,9 +16,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agencies.selectors import clerk_of
 from core.errors import DomainError, TransitionNotAllowed
-from transfers import services
-from transfers.forms import NoInputForm, ReasonForm, ReceiptForm, category_label
+from transfers.forms import MOVE_FORMS, category_label
 from transfers.models import CaseEvent, FundRemittance, TransferCase, TransferFunds
 from transfers.selectors import (
     allowed_moves,
@@ -27,45 +26,30 @@ from transfers.selectors import (
     service_target_due,
     stage_progress,
 )
-from transfers.workflow import MOVES, OPEN_STATUSES, QUEUES, CaseStatus, Queue
-
-
-def membership(user):
-    try:
-        return user.staff_membership
-    except ObjectDoesNotExist:
-        return None
+from transfers.services import MOVE_SERVICES
+from transfers.workflow import (
+    CLERK_MOVES,
+    MOVES,
+    QUEUES,
+    Queue,
+    is_overdue,
+    move_label,
+    overdue_condition,
+    queue_condition,
+    status_label,
+)
 
 
 def is_clerk(user) -> bool:
     """Any active staff user with an agency membership, or a superuser: no group needed."""
     return bool(
-        user.is_active and (user.is_superuser or (user.is_staff and membership(user) is not None))
+        user.is_active and (user.is_superuser or (user.is_staff and clerk_of(user) is not None))
     )
 
 
-# The buttons of the case page: move → (service, form of its extra arguments, button style).
-MOVE_ACTIONS = {
-    "accept": (services.transfer_accept, NoInputForm, "default"),
-    "reject": (services.transfer_reject, ReasonForm, "danger"),
-    "acknowledge": (services.transfer_acknowledge, NoInputForm, "default"),
-    "return": (services.transfer_return, ReasonForm, "danger"),
-    "remit": (services.transfer_remit, NoInputForm, "default"),
-    "confirm_receipt": (services.transfer_confirm_receipt, ReceiptForm, "default"),
-}
-
-
-def queue_filter(queue: str, agency) -> Q:
-    """The cases of ``queue`` waiting on ``agency`` (any agency when None: a superuser)."""
-    status, side = QUEUES[queue]
-    condition = Q(status=status)
-    if agency is not None:
-        condition &= Q(**{f"transfer_{side}_agency": agency})
-    return condition
-
-
-def overdue_filter(today) -> Q:
-    return Q(status__in=sorted(OPEN_STATUSES), current_due_date__lt=today)
+def _agency_id(user) -> int | None:
+    clerk = clerk_of(user)
+    return clerk.agency_id if clerk else None
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -78,8 +62,7 @@ class QueueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in QUEUES:
             return queryset
-        agency = getattr(membership(request.user), "agency", None)
-        return queryset.filter(queue_filter(self.value(), agency))
+        return queryset.filter(queue_condition(self.value(), _agency_id(request.user)))
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -90,7 +73,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("已超时")), ("no", _("未超时"))]
 
     def queryset(self, request, queryset):
-        condition = overdue_filter(timezone.localdate())
+        condition = overdue_condition(timezone.localdate())
         if self.value() == "yes":
             return queryset.filter(condition)
         if self.value() == "no":
@@ -117,15 +100,6 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-# Events that are not moves of the workflow table (written by the services and tasks).
-EVENT_LABELS = {
-    "submit": gettext_lazy("提交申请"),
-    "issue_certificate": gettext_lazy("出具参保缴费凭证"),
-    "receipt_mismatch": gettext_lazy("到账金额不符"),
-    "overdue": gettext_lazy("超过办理时限"),
-}
-
-
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
     verbose_name_plural = gettext_lazy("办理记录")
@@ -145,8 +119,7 @@ class CaseEventInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("操作"))
     def action_display(self, obj):
-        move = MOVES.get(obj.action)
-        return move.label if move else EVENT_LABELS.get(obj.action, obj.action)
+        return move_label(obj.action)
 
     @admin.display(description=gettext_lazy("操作人"))
     def actor_display(self, obj):
@@ -159,18 +132,11 @@ class CaseEventInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("原状态"))
     def from_display(self, obj):
-        return _status_label(obj.from_status)
+        return status_label(obj.from_status)
 
     @admin.display(description=gettext_lazy("新状态"))
     def to_display(self, obj):
-        return _status_label(obj.to_status)
-
-
-def _status_label(value: str) -> str:
-    try:
-        return CaseStatus(value).label
-    except ValueError:
-        return value or "—"
+        return status_label(obj.to_status)
 
 
 @admin.register(TransferCase)
@@ -249,7 +215,7 @@ class TransferCaseAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if not request.user.is_superuser:
-            clerk = membership(request.user)
+            clerk = clerk_of(request.user)
             if clerk is None:
                 return queryset.none()
             agency = clerk.agency
@@ -284,7 +250,7 @@ class TransferCaseAdmin(admin.ModelAdmin):
     def due(self, obj):
         if not obj.current_due_date or not obj.is_open:
             return "—"
-        if obj.current_due_date < timezone.localdate():
+        if is_overdue(obj, timezone.localdate()):
             return format_html(
                 '<span class="case-overdue">{} <strong>{}</strong></span>',
                 obj.current_due_date.isoformat(),
@@ -343,12 +309,12 @@ class TransferCaseAdmin(admin.ModelAdmin):
             {
                 "move": move,
                 "label": MOVES[move].label,
-                "style": MOVE_ACTIONS[move][2],
-                "form": MOVE_ACTIONS[move][1](auto_id=f"id_{move}_%s"),
+                "style": MOVES[move].style,
+                "form": MOVE_FORMS[MOVES[move].params](auto_id=f"id_{move}_%s"),
                 "url": reverse("admin:transfers_transfercase_move", args=[case.pk, move]),
             }
             for move in moves
-            if move in MOVE_ACTIONS
+            if move in CLERK_MOVES
         ]
         context = {
             "case": case,
@@ -358,7 +324,7 @@ class TransferCaseAdmin(admin.ModelAdmin):
             "remittance": remittance,
             "documents": case_documents(case),
             "buttons": buttons,
-            "clerk": membership(request.user),
+            "clerk": clerk_of(request.user),
             "title": _("转移接续申请 %(serial_no)s") % {"serial_no": case.serial_no},
             **(extra_context or {}),
         }
@@ -369,9 +335,9 @@ class TransferCaseAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         case = self._case_or_404(request, object_id)
-        if move not in MOVE_ACTIONS:
+        if move not in CLERK_MOVES:
             raise Http404
-        service, form_class, _style = MOVE_ACTIONS[move]
+        service, form_class = MOVE_SERVICES[move], MOVE_FORMS[MOVES[move].params]
         change_url = reverse("admin:transfers_transfercase_change", args=[case.pk])
         form = form_class(request.POST)
         if not form.is_valid():
@@ -420,12 +386,12 @@ class TransferCaseAdmin(admin.ModelAdmin):
         """工作台: per queue, the cases waiting on the clerk's agency and how many are overdue."""
         if not is_clerk(request.user):
             raise Http404
-        clerk = membership(request.user)
+        clerk = clerk_of(request.user)
         agency = clerk.agency if clerk else None
         today = timezone.localdate()
         aggregates = {}
         for queue in QUEUES:
-            condition = queue_filter(queue, agency)
+            condition = queue_condition(queue, agency.pk if agency else None)
             aggregates[f"{queue}_total"] = Count("pk", filter=condition)
             aggregates[f"{queue}_overdue"] = Count(
                 "pk", filter=condition & Q(current_due_date__lt=today)

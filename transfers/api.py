@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.selectors import clerk_of
 from transfers import selectors, services
 from transfers.models import TransferCase
 from transfers.serializers import (
@@ -25,7 +26,7 @@ from transfers.serializers import (
     StaffCaseListSerializer,
     TransferCreateSerializer,
 )
-from transfers.workflow import QUEUES, CaseStatus
+from transfers.workflow import CLERK_MOVES, MOVES, QUEUES, CaseStatus
 
 
 class CasePagination(PageNumberPagination):
@@ -42,19 +43,24 @@ def _person(request):
 
 
 def _membership(request):
-    try:
-        return request.user.staff_membership
-    except ObjectDoesNotExist:
-        raise PermissionDenied(_("只有经办机构工作人员可以使用此功能。")) from None
+    clerk = clerk_of(request.user)
+    if clerk is None:
+        raise PermissionDenied(_("只有经办机构工作人员可以使用此功能。"))
+    return clerk
 
 
-def _detail_response(request, case: TransferCase, *, status_code=status.HTTP_200_OK):
+def _detail_response(
+    request, case: TransferCase, *, status_code=status.HTTP_200_OK, for_agency=False
+):
     """Re-read the case with everything its detail shows (bounded queries) and serialize it."""
     case = selectors.with_detail(
-        TransferCase.objects.filter(pk=case.pk).select_related(*selectors.LIST_RELATED)
+        TransferCase.objects.filter(pk=case.pk).select_related(
+            *selectors.LIST_RELATED, "attention_agency"
+        )
     ).get()
     context = {
         "request": request,
+        "for_agency": for_agency,
         "detail": selectors.case_detail(case),
         "allowed_moves": selectors.allowed_moves(case=case, user=request.user),
     }
@@ -137,85 +143,48 @@ class AgencyTransferDetailView(APIView):
     def get(self, request, serial_no: str):
         _membership(request)
         case = selectors.case_for_staff(user=request.user, serial_no=serial_no)
-        return _detail_response(request, case)
+        return _detail_response(request, case, for_agency=True)
 
 
-def _accept(request, case):
-    return services.transfer_accept(case=case, actor=request.user)
-
-
-def _reject(request, case):
-    body = ReasonSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    return services.transfer_reject(
-        case=case, actor=request.user, reason=body.validated_data["reason"]
-    )
-
-
-def _acknowledge(request, case):
-    return services.transfer_acknowledge(case=case, actor=request.user)
-
-
-def _return(request, case):
-    body = ReasonSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    return services.transfer_return(
-        case=case, actor=request.user, reason=body.validated_data["reason"]
-    )
-
-
-def _remit(request, case):
-    services.transfer_remit(case=case, actor=request.user)
-    return case
-
-
-def _confirm_receipt(request, case):
-    body = AmountSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
-    return services.transfer_confirm_receipt(
-        case=case, actor=request.user, amount=body.validated_data["amount"]
-    )
-
-
-AGENCY_ACTIONS = {
-    "accept": _accept,
-    "reject": _reject,
-    "acknowledge": _acknowledge,
-    "return": _return,
-    "remit": _remit,
-    "confirm-receipt": _confirm_receipt,
-}
+# The body each move's parameters come in (``workflow.Move.params``).
+MOVE_BODIES = {(): None, ("reason",): ReasonSerializer, ("amount",): AmountSerializer}
 
 
 class AgencyTransferActionView(APIView):
-    """POST …/agency/transfers/<serial_no>/<action>/ for the actions in AGENCY_ACTIONS."""
+    """POST …/agency/transfers/<serial_no>/<api_name>/: one clerk move of ``workflow.MOVES``
+    through its service, with the parameters the table names."""
 
-    action_name = ""
+    move = ""
 
     @extend_schema(request=None, responses=CaseDetailSerializer)
     def post(self, request, serial_no: str):
         _membership(request)
         case = selectors.case_for_staff(user=request.user, serial_no=serial_no)
-        case = AGENCY_ACTIONS[self.action_name](request, case)
-        return _detail_response(request, case)
+        params = {}
+        body_class = MOVE_BODIES[MOVES[self.move].params]
+        if body_class is not None:
+            body = body_class(data=request.data)
+            body.is_valid(raise_exception=True)
+            params = body.validated_data
+        services.MOVE_SERVICES[self.move](case=case, actor=request.user, **params)
+        return _detail_response(request, case, for_agency=True)
 
 
-def _action_view(name: str, body=None) -> type[AgencyTransferActionView]:
-    """One view class per action, so that the OpenAPI schema shows each one's body."""
+def _action_view(move: str) -> type[AgencyTransferActionView]:
+    """One view class per move, so that the OpenAPI schema shows each one's body."""
+    name = MOVES[move].api_name
 
-    @extend_schema(request=body, responses=CaseDetailSerializer, operation_id=f"agency_{name}")
+    @extend_schema(
+        request=MOVE_BODIES[MOVES[move].params],
+        responses=CaseDetailSerializer,
+        operation_id=f"agency_{name}",
+    )
     def post(self, request, serial_no: str):
         return AgencyTransferActionView.post(self, request, serial_no)
 
     class_name = "Agency" + "".join(part.title() for part in name.split("-")) + "View"
-    return type(class_name, (AgencyTransferActionView,), {"action_name": name, "post": post})
+    return type(class_name, (AgencyTransferActionView,), {"move": move, "post": post})
 
 
-ACTION_VIEWS = {
-    "accept": _action_view("accept"),
-    "reject": _action_view("reject", ReasonSerializer),
-    "acknowledge": _action_view("acknowledge"),
-    "return": _action_view("return", ReasonSerializer),
-    "remit": _action_view("remit"),
-    "confirm-receipt": _action_view("confirm-receipt", AmountSerializer),
-}
+# URL segment → view, one per clerk move of the table.
+ACTION_VIEWS = {MOVES[move].api_name: _action_view(move) for move in CLERK_MOVES}

@@ -236,3 +236,7 @@ class ReceiptForm(forms.Form):
         min_value=Decimal("0.00"),
         error_messages={"required": _("请填写实际到账金额。")},
     )
+
+
+# The form of each move's parameters (``workflow.Move.params``).
+MOVE_FORMS = {(): NoInputForm, ("reason",): ReasonForm, ("amount",): ReceiptForm}

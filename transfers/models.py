@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Insurance, Region
 from insured.models import Enrollment, InsuredPerson
-from transfers.workflow import OPEN_STATUSES, CaseStatus
+from transfers.workflow import OPEN_STATUSES, CaseStatus, StageName
 
 
 class Category(models.TextChoices):
@@ -27,15 +27,6 @@ CATEGORIES_BY_INSURANCE = {
     ),
     Insurance.MEDICAL: (Category.EMPLOYEE, Category.MILITARY_SPOUSE),
 }
-
-
-class StageName(models.TextChoices):
-    """The four stages the person follows (national online flow)."""
-
-    CERTIFICATE = "certificate", _("参保缴费凭证")
-    REVIEW = "review", _("转入申请受理")  # transfer-in agency: accept or reject
-    TRANSFER_OUT = "transfer_out", _("转出地出具信息表并划转基金")
-    TRANSFER_IN = "transfer_in", _("转入地确认到账并记录权益")
 
 
 def attachment_path(instance, filename):
@@ -88,6 +79,27 @@ class TransferCase(models.Model):
     end_reason = models.TextField(_("不予受理或退回原因"), blank=True)
     # Due date of the stage now running: stored so that queues sort overdue-first on an index.
     current_due_date = models.DateField(_("当前环节办理时限"), null=True, blank=True)
+    # 需人工处理: an automatic step failed for good. A flag, not a state: the case keeps its
+    # status and waits in the responsible agency's attention queue until a clerk retries.
+    attention_since = models.DateTimeField(_("转人工处理时间"), null=True, blank=True)
+    attention_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("负责处理的经办机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    attention_reason = models.TextField(_("需人工处理的原因"), blank=True)
+    attention_detail = models.TextField(_("技术信息"), blank=True)
+    attention_event = models.ForeignKey(
+        "CaseEvent",
+        verbose_name=_("未完成的后续处理"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     submitted_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -115,6 +127,12 @@ class TransferCase(models.Model):
                 name="case_out_queue_idx",
             ),
             models.Index(fields=["person", "-submitted_at"], name="case_person_idx"),
+            # The attention queue: few rows, so a partial index keeps it cheap at any size.
+            models.Index(
+                fields=["attention_agency", "current_due_date"],
+                condition=Q(attention_since__isnull=False),
+                name="case_attention_idx",
+            ),
         ]
 
     def __str__(self):
@@ -165,7 +183,11 @@ class Stage(models.Model):
 
 
 class CaseEvent(models.Model):
-    """Immutable audit log: who moved the case from which state to which, when and why."""
+    """Immutable audit log: who moved the case from which state to which, when and why.
+
+    The event is also the outbox entry of its move's follow-ups (``workflow.MOVES``): written
+    in the move's transaction, dispatched after commit by ``transfers.services.outbox``. Only
+    the dispatch bookkeeping below ever changes, through conditional ``update()`` calls."""
 
     case = models.ForeignKey(TransferCase, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=30)
@@ -189,11 +211,26 @@ class CaseEvent(models.Model):
     )
     note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # Outbox: None until every follow-up ran (events without follow-ups are born dispatched).
+    dispatched_at = models.DateTimeField(_("后续处理完成时间"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("后续处理开始时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近一次错误"), blank=True)
+    # Set when the retries ran out (the case is then in the attention queue); cleared by retry.
+    failed_at = models.DateTimeField(_("后续处理失败时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         ordering = ["created_at", "id"]
+        indexes = [
+            # The re-dispatcher's scan: only the few undispatched events are in it.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(dispatched_at__isnull=True, failed_at__isnull=True),
+                name="event_undispatched_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self.case_id} {self.action}"
@@ -246,7 +283,9 @@ class FundRemittance(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    approved_at = models.DateTimeField(_("划出时间"), auto_now_add=True)
+    approved_at = models.DateTimeField(_("审批时间"), auto_now_add=True)
+    # Set only once the bank returned its reference: until then the money has not moved.
+    paid_at = models.DateTimeField(_("银行划出时间"), null=True, blank=True)
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("到账确认人"),

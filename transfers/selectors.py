@@ -13,10 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from agencies.selectors import clerk_of
+from documents.kinds import DocumentKind
+from documents.models import Document
 from insured.models import InsuredPerson
-from transfers.models import CaseEvent, Stage, StageName, TransferCase
-from transfers.services.base import ACTOR_RULES
-from transfers.workflow import MOVES, QUEUES, Actor, CaseStatus
+from transfers import workflow
+from transfers.calendar import add_working_days, service_target_working_days
+from transfers.models import CaseEvent, Stage, TransferCase
+from transfers.workflow import QUEUES, STAGE_ORDER, STOPPED_STATUSES
 
 # Regions with their parents: lists show full names (province, city, district).
 LIST_RELATED = (
@@ -25,14 +29,6 @@ LIST_RELATED = (
     "to_region__parent__parent",
     "transfer_in_agency",
     "transfer_out_agency",
-)
-
-# The four stages the person follows, in order.
-STAGE_ORDER = (
-    StageName.CERTIFICATE,
-    StageName.REVIEW,
-    StageName.TRANSFER_OUT,
-    StageName.TRANSFER_IN,
 )
 
 
@@ -72,28 +68,19 @@ def queue_for_agency(*, agency: Agency, queue: str) -> QuerySet[TransferCase]:
     overdue cases lead (served by the (agency, status, current_due_date) indexes)."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
-    status, side = QUEUES[queue]
-    party = {"transfer_in_agency": agency} if side == "in" else {"transfer_out_agency": agency}
     return (
-        TransferCase.objects.filter(status=status, **party)
+        TransferCase.objects.filter(workflow.queue_condition(queue, agency.pk))
         .select_related(*LIST_RELATED)
         .order_by(F("current_due_date").asc(nulls_last=True), "submitted_at", "id")
     )
 
 
-def staff_agency(user) -> Agency | None:
-    try:
-        return user.staff_membership.agency if user.is_authenticated else None
-    except ObjectDoesNotExist:
-        return None
-
-
 def case_for_staff(*, user, serial_no: str) -> TransferCase:
     """The case if the user's agency is a party to it; Http404 otherwise."""
-    try:
-        agency_id = user.staff_membership.agency_id
-    except (ObjectDoesNotExist, AttributeError):
-        raise Http404(_("未找到该申请。")) from None
+    clerk = clerk_of(user)
+    if clerk is None:
+        raise Http404(_("未找到该申请。"))
+    agency_id = clerk.agency_id
     case = (
         TransferCase.objects.select_related(*LIST_RELATED)
         .filter(Q(transfer_in_agency_id=agency_id) | Q(transfer_out_agency_id=agency_id))
@@ -106,28 +93,8 @@ def case_for_staff(*, user, serial_no: str) -> TransferCase:
 
 
 def allowed_moves(*, case: TransferCase, user) -> list[str]:
-    """The MOVES keys ``user`` may do on ``case`` now (state and role; separation of duties
-    is checked by the service itself)."""
-    moves = []
-    person_user_id = case.person.user_id if case.person_id else None
-    try:
-        membership = user.staff_membership
-    except (ObjectDoesNotExist, AttributeError):
-        membership = None
-    for name, move in MOVES.items():
-        if case.status not in move.sources:
-            continue
-        if move.who == Actor.APPLICANT:
-            if person_user_id is not None and person_user_id == user.pk:
-                moves.append(name)
-            continue
-        if move.who == Actor.SYSTEM or membership is None:
-            continue
-        side, role = ACTOR_RULES[move.who]
-        agency_id = case.transfer_in_agency_id if side == "in" else case.transfer_out_agency_id
-        if membership.agency_id == agency_id and membership.role == role:
-            moves.append(name)
-    return moves
+    """The moves ``user`` may do on ``case`` now (``workflow.may``: actor and state)."""
+    return workflow.allowed_moves(user, case)
 
 
 def with_detail(cases: QuerySet[TransferCase]) -> QuerySet[TransferCase]:
@@ -144,9 +111,6 @@ def with_detail(cases: QuerySet[TransferCase]) -> QuerySet[TransferCase]:
 def case_documents(case: TransferCase) -> list:
     """The documents of the case: its certificate (issued for the transfer-out enrollment)
     and the letter and info sheet issued under its serial number, oldest first."""
-    from documents.kinds import DocumentKind
-    from documents.models import Document
-
     certificates = [DocumentKind.PENSION_CERTIFICATE, DocumentKind.MEDICAL_CERTIFICATE]
     return list(
         Document.objects.filter(
@@ -190,11 +154,9 @@ def stage_progress(case: TransferCase, *, today: datetime.date | None = None) ->
             status = "pending"
         elif stage.completed_at is not None:
             status = "done"
-        elif case.status not in (
-            CaseStatus.REJECTED,
-            CaseStatus.RETURNED,
-            CaseStatus.WITHDRAWN,
-        ) and (stage.overdue_marked_at is not None or (stage.due_date and stage.due_date < today)):
+        elif case.status not in STOPPED_STATUSES and (
+            stage.overdue_marked_at is not None or (stage.due_date and stage.due_date < today)
+        ):
             status = "overdue"
         else:
             status = "running"
@@ -213,6 +175,4 @@ def stage_progress(case: TransferCase, *, today: datetime.date | None = None) ->
 
 def service_target_due(case: TransferCase) -> datetime.date:
     """The date promised to the person: submission + the whole-case target in working days."""
-    from transfers.calendar import add_working_days, service_target_working_days
-
     return add_working_days(timezone.localdate(case.submitted_at), service_target_working_days())

@@ -1,18 +1,15 @@
 """Shapes of the transfer API: input parsing and output only, no rules (those are services)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Insurance
 from transfers.models import Category, TransferCase
-from transfers.workflow import MOVES, Actor
+from transfers.workflow import MOVES, Actor, is_overdue, move_label
 
-EVENT_LABELS = {
-    "submit": _("提交申请"),
-    "issue_certificate": _("出具参保缴费凭证"),
-    "receipt_mismatch": _("到账金额不符"),
-    "overdue": _("超过办理时限"),
-}
+# What the applicant reads while a step of their case waits for a clerk after a failure.
+PERSON_ATTENTION_MESSAGE = _("正在处理，如有延误经办机构会联系您。")
 
 
 class TransferCreateSerializer(serializers.Serializer):
@@ -53,19 +50,12 @@ class EventSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_label(self, event) -> str:
-        move = MOVES.get(event.action)
-        return str(move.label if move else EVENT_LABELS.get(event.action, event.action))
+        return move_label(event.action)
 
     def get_actor(self, event) -> str:
         """The role that acted (never a clerk's name: the person reads this)."""
         move = MOVES.get(event.action)
-        if move is not None:
-            return str(Actor(move.who).label)
-        if event.action == "submit":
-            return str(Actor.APPLICANT.label)
-        if event.action == "receipt_mismatch":
-            return str(Actor.TRANSFER_IN_FINANCE.label)
-        return str(Actor.SYSTEM.label)
+        return str(Actor(move.who).label if move else Actor.SYSTEM.label)
 
     def get_agency(self, event) -> str | None:
         return event.agency.name if event.agency_id else None
@@ -85,7 +75,20 @@ class RemittanceSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     approved_at = serializers.DateTimeField()
     received_at = serializers.DateTimeField(allow_null=True)
+    # Empty until the bank has paid: the case is "remitting" until then.
     bank_reference = serializers.CharField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+
+
+class AttentionSerializer(serializers.Serializer):
+    """An automatic step failed for good. The agencies see why; the person only that it is
+    being handled (never an error trace)."""
+
+    since = serializers.DateTimeField()
+    message = serializers.CharField()
+    agency = serializers.CharField(allow_null=True, required=False)
+    reason = serializers.CharField(required=False)
+    detail = serializers.CharField(required=False)
 
 
 class DocumentSerializer(serializers.Serializer):
@@ -134,6 +137,7 @@ class StaffCaseListSerializer(CaseListSerializer):
     person_name = serializers.CharField(source="person.name")
     id_number_masked = serializers.CharField(source="person.id_number_masked")
     overdue = serializers.SerializerMethodField()
+    attention_reason = serializers.CharField()
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -142,11 +146,12 @@ class StaffCaseListSerializer(CaseListSerializer):
             "id_number_masked",
             "overlapping_months",
             "overdue",
+            "attention_since",
+            "attention_reason",
         ]
 
     def get_overdue(self, case) -> bool:
-        today = self.context.get("today")
-        return bool(case.current_due_date and today and case.current_due_date < today)
+        return is_overdue(case, self.context["today"])
 
 
 class CaseDetailSerializer(CaseListSerializer):
@@ -161,10 +166,12 @@ class CaseDetailSerializer(CaseListSerializer):
     documents = serializers.SerializerMethodField()
     service_target_due = serializers.SerializerMethodField()
     allowed_moves = serializers.SerializerMethodField()
+    attention = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
         fields = [
             *CaseListSerializer.Meta.fields,
+            "attention",
             "end_reason",
             "contact_phone",
             "hukou_address",
@@ -203,3 +210,20 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def get_allowed_moves(self, case) -> list[str]:
         return self.context.get("allowed_moves", [])
+
+    @extend_schema_field(AttentionSerializer(allow_null=True))
+    def get_attention(self, case) -> dict | None:
+        if case.attention_since is None:
+            return None
+        if not self.context.get("for_agency"):
+            return {"since": case.attention_since, "message": str(PERSON_ATTENTION_MESSAGE)}
+        agency = case.attention_agency
+        return AttentionSerializer(
+            {
+                "since": case.attention_since,
+                "message": str(PERSON_ATTENTION_MESSAGE),
+                "agency": agency.name if agency else None,
+                "reason": case.attention_reason,
+                "detail": case.attention_detail,
+            }
+        ).data

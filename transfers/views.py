@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
@@ -29,28 +28,11 @@ from transfers.selectors import (
     with_detail,
 )
 from transfers.services import transfer_submit, transfer_withdraw
-from transfers.workflow import CaseStatus
+from transfers.workflow import CaseStatus, is_overdue, person_log
 
 PAGE_SIZE = 20
 EXPORT_MAX_ROWS = 5000
 
-# What the person reads in the event log: the agency's step in plain words, not the state code.
-EVENT_PHRASES = {
-    "submit": gettext_lazy("您提交了转入申请。"),
-    "issue_certificate": gettext_lazy("转出地经办机构出具了参保缴费凭证（电子凭证）。"),
-    "accept": gettext_lazy("转入地经办机构审核通过，受理了您的申请。"),
-    "reject": gettext_lazy("转入地经办机构不予受理您的申请。"),
-    "withdraw": gettext_lazy("您撤回了申请。"),
-    "send_letter": gettext_lazy("转入地经办机构向转出地经办机构发出了联系函。"),
-    "acknowledge": gettext_lazy("转出地经办机构确认收到联系函，正在核算转移金额。"),
-    "return": gettext_lazy("转出地经办机构退回了申请。"),
-    "issue_info_sheet": gettext_lazy("转出地经办机构出具了信息表。"),
-    "remit": gettext_lazy("转出地经办机构已划出转移基金。"),
-    "confirm_receipt": gettext_lazy("转入地经办机构确认基金到账，已记录您的个人权益，办结。"),
-    "overdue": gettext_lazy("该环节已超过办理时限，系统已督促经办机构尽快办理。"),
-}
-# The notes the person may read: a refusal's reason, and which step ran late.
-NOTES_FOR_PERSON = {"reject", "return", "overdue"}
 ENDED_WITH_REASON = {CaseStatus.REJECTED, CaseStatus.RETURNED}
 
 
@@ -86,9 +68,7 @@ def _today():
 def _mark_overdue(cases, today) -> None:
     # current_due_date is the due date of the step now running (kept by the services).
     for case in cases:
-        case.overdue = bool(
-            case.is_open and case.current_due_date and case.current_due_date < today
-        )
+        case.overdue = is_overdue(case, today)
         case.category_label = category_label(case.insurance, case.category)
 
 
@@ -195,33 +175,11 @@ def detail(request, person, serial_no):
         {
             **context,
             "target_due": context["service_target_due"],
-            "events": _plain_events(context["events"]),
+            "events": person_log(context["events"]),
             "can_withdraw": "withdraw" in allowed_moves(case=case, user=request.user),
             "show_end_reason": case.status in ENDED_WITH_REASON and case.end_reason,
         },
     )
-
-
-def _plain_events(events) -> list[dict]:
-    """The log as the person reads it: each step in plain words, by agency, without the clerks'
-    internal notes (only a refusal's reason is theirs to read)."""
-    return [
-        {
-            "at": event.created_at,
-            "text": EVENT_PHRASES[event.action],
-            "agency": event.agency,
-            "note": event.note if event.action in NOTES_FOR_PERSON else "",
-        }
-        for event in events
-        if event.action in EVENT_PHRASES
-    ]
-
-
-def _status_label(value: str) -> str:
-    try:
-        return str(CaseStatus(value).label)
-    except ValueError:
-        return value
 
 
 @require_http_methods(["GET", "POST"])

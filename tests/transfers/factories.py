@@ -32,7 +32,7 @@ from transfers.models import (
     TransferCase,
     TransferFunds,
 )
-from transfers.workflow import CaseStatus
+from transfers.workflow import RUNNING_STAGE, CaseStatus
 
 OUT_REGION = "110105"  # 北京市朝阳区: transfer-out agency (its own district agency)
 IN_REGION = "320106"  # 南京市鼓楼区: served by the Nanjing city agency (320100)
@@ -216,6 +216,7 @@ ORDER = [
     CaseStatus.LETTER_SENT,
     CaseStatus.LETTER_RECEIVED,
     CaseStatus.INFO_SHEET_ISSUED,
+    CaseStatus.REMITTING,
     CaseStatus.FUNDS_REMITTED,
     CaseStatus.COMPLETED,
 ]
@@ -241,6 +242,7 @@ class TransferCaseFactory(factory.django.DjangoModelFactory):
         letter_sent = factory.Trait(status=CaseStatus.LETTER_SENT)
         letter_received = factory.Trait(status=CaseStatus.LETTER_RECEIVED)
         info_sheet_issued = factory.Trait(status=CaseStatus.INFO_SHEET_ISSUED)
+        remitting = factory.Trait(status=CaseStatus.REMITTING)
         funds_remitted = factory.Trait(status=CaseStatus.FUNDS_REMITTED)
         completed = factory.Trait(status=CaseStatus.COMPLETED)
         rejected = factory.Trait(status=CaseStatus.REJECTED, end_reason="材料不全")
@@ -291,16 +293,20 @@ class TransferCaseFactory(factory.django.DjangoModelFactory):
             name=StageName.REVIEW,
             started_at=now,
             due_date=due,
-            completed_at=now if step >= 1 or case.status in ENDED_FROM else None,
+            # The review ends when the letter is out (or when the case ended there).
+            completed_at=now if step >= 2 or case.status in ENDED_FROM else None,
         )
-        CaseEvent.objects.create(case=case, action="submit", to_status=CaseStatus.SUBMITTED)
+        # Past events: their follow-ups ran long ago (born dispatched, as in the outbox).
+        CaseEvent.objects.create(
+            case=case, action="submit", to_status=CaseStatus.SUBMITTED, dispatched_at=now
+        )
         if step >= 2:
             Stage.objects.create(
                 case=case,
                 name=StageName.TRANSFER_OUT,
                 started_at=now,
                 due_date=due,
-                completed_at=now if step >= 5 or case.status == CaseStatus.RETURNED else None,
+                completed_at=now if step >= 6 or case.status == CaseStatus.RETURNED else None,
             )
         if step >= 3 and case.status not in ENDED_FROM:
             CaseEvent.objects.create(
@@ -310,6 +316,7 @@ class TransferCaseFactory(factory.django.DjangoModelFactory):
                 to_status=CaseStatus.LETTER_RECEIVED,
                 actor=_user_for(case, "out_reviewer", parties),
                 agency=case.transfer_out_agency,
+                dispatched_at=now,
             )
         if step >= 4:
             TransferFunds.objects.create(
@@ -323,6 +330,7 @@ class TransferCaseFactory(factory.django.DjangoModelFactory):
                 total=Decimal("3345.60"),
             )
         if step >= 5:
+            paid = step >= 6  # the bank returned its reference
             FundRemittance.objects.create(
                 case=case,
                 idempotency_key=f"remit-{case.serial_no}",
@@ -330,22 +338,18 @@ class TransferCaseFactory(factory.django.DjangoModelFactory):
                 from_account="北京",
                 to_account="南京",
                 approved_by=_user_for(case, "out_finance", parties),
+                bank_reference=f"LBTEST{case.serial_no}" if paid else "",
+                paid_at=now if paid else None,
             )
+        if step >= 6:
             Stage.objects.create(
                 case=case,
                 name=StageName.TRANSFER_IN,
                 started_at=now,
                 due_date=due,
-                completed_at=now if step >= 6 else None,
+                completed_at=now if step >= 7 else None,
             )
-        running = {
-            CaseStatus.SUBMITTED: StageName.REVIEW,
-            CaseStatus.LETTER_SENT: StageName.TRANSFER_OUT,
-            CaseStatus.LETTER_RECEIVED: StageName.TRANSFER_OUT,
-            CaseStatus.INFO_SHEET_ISSUED: StageName.TRANSFER_OUT,
-            CaseStatus.FUNDS_REMITTED: StageName.TRANSFER_IN,
-        }
-        if case.status in running:
+        if case.status in RUNNING_STAGE:
             case.current_due_date = due
             case.save(update_fields=["current_due_date"])
 

@@ -233,7 +233,13 @@ def test_dashboard_counts_each_queue_and_the_overdue(client, parties):
     response = client.get(DASHBOARD)
     assert response.status_code == 200
     counts = {row["queue"]: (row["total"], row["overdue"]) for row in response.context["rows"]}
-    assert counts == {"review": (2, 1), "letters": (0, 0), "remittance": (0, 0), "receipt": (1, 0)}
+    assert counts == {
+        "review": (2, 1),
+        "letters": (0, 0),
+        "remittance": (0, 0),
+        "receipt": (1, 0),
+        "attention": (0, 0),
+    }
     html = response.content.decode()
     assert f"{CHANGELIST}?queue=review&amp;overdue=yes" in html
 
@@ -242,7 +248,7 @@ def test_dashboard_counts_each_queue_and_the_overdue(client, parties):
 
     as_user(client, parties.out_reviewer)
     counts = {r["queue"]: r["total"] for r in client.get(DASHBOARD).context["rows"]}
-    assert counts == {"review": 0, "letters": 1, "remittance": 0, "receipt": 0}
+    assert counts == {"review": 0, "letters": 1, "remittance": 0, "receipt": 0, "attention": 0}
 
 
 def test_a_superuser_sees_every_case(client, parties):

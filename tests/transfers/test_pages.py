@@ -102,17 +102,18 @@ def test_apply_creates_the_case_and_shows_the_serial_number_and_target_date(owne
     assert reverse("transfer-detail", args=[case.serial_no]) in html
 
 
-def test_a_failing_follow_up_task_in_eager_mode_is_logged_not_a_500(
+def test_a_failing_follow_up_in_eager_mode_is_not_a_500_and_waits_for_a_clerk(
     owner, mover, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
-    # make run (no REDIS_URL) runs tasks in-process on commit: a task that fails there must
-    # not turn the answer for an application already saved into a server error.
+    # make run (no REDIS_URL) runs the follow-ups in-process on commit: one that fails there
+    # must not turn the answer for an application already saved into a server error, and
+    # must not strand the case unseen: it waits in the responsible agency's attention queue.
     from portal.celery import app
 
     def broken(**kwargs):
         raise RuntimeError("renderer unavailable")
 
-    monkeypatch.setattr("transfers.services.transfer_issue_certificate", broken)
+    monkeypatch.setattr("transfers.services.steps.transfer_issue_certificate", broken)
     app.conf.task_eager_propagates = False  # make run's setting; the autouse fixture restores
     with django_capture_on_commit_callbacks(execute=True):
         response = owner.post(APPLY, application())
@@ -120,6 +121,12 @@ def test_a_failing_follow_up_task_in_eager_mode_is_logged_not_a_500(
     assert response.status_code == 302
     assert response["Location"] == reverse("transfer-submitted", args=[case.serial_no])
     assert "renderer unavailable" in caplog.text
+    assert case.attention_since is not None
+    assert case.attention_agency == case.transfer_out_agency  # the certificate is theirs
+    assert "参保缴费凭证" in case.attention_reason
+    page = owner.get(reverse("transfer-detail", args=[case.serial_no])).content.decode()
+    assert "正在处理，如有延误经办机构会联系您" in page
+    assert "renderer unavailable" not in page
 
 
 def test_apply_refused_by_eligibility_shows_the_reason_with_400_and_creates_nothing(owner):

@@ -32,7 +32,8 @@ def test_worker_killed_mid_info_sheet_is_replaced_and_the_sheet_issued_once(
     store.delete(PAUSE_KEY)
     queue = fresh_queue()
     # Redelivery of an unacknowledged message after 2 s instead of an hour.
-    fast_redelivery = {"CELERY_VISIBILITY_TIMEOUT": "2"}
+    # and a claim on the event that a dead worker held lapses after 1 s (not 150 s).
+    fast_redelivery = {"CELERY_VISIBILITY_TIMEOUT": "2", "OUTBOX_CLAIM_LEASE_SECONDS": "1"}
     log = (tmp_path / "workers.log").open("w")
 
     with routed_to(queue):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from agencies.models import Region, StaffRole
 from core.errors import DomainError, NotAllowed, TransitionNotAllowed
+from documents.models import Document
 from insured.models import EnrollmentStatus, TransferredRights
 from tests.factories import UserFactory, region
 from tests.transfers.celery_helpers import eager_tasks
@@ -16,7 +17,7 @@ from tests.transfers.factories import case_in, make_mover, make_parties
 from transfers import services
 from transfers.models import FundRemittance, Stage, StageName, TransferCase
 from transfers.services import AmountMismatch, EligibilityError
-from transfers.workflow import MOVES, CaseStatus
+from transfers.workflow import CLERK_MOVES, MOVES, CaseStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
@@ -192,12 +193,14 @@ def test_submission_enqueues_the_certificate_on_commit_only(
     parties, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        submit(make_mover(parties))
-    # notification first, then the certificate task
-    assert [c.func.__self__.name for c in callbacks] == [
-        "transfers.tasks.notify_case_event",
-        "transfers.tasks.issue_certificate",
-    ]
+        case = submit(make_mover(parties))
+        # Inside the transaction nothing has run yet: the event waits in the outbox.
+        assert not Document.objects.filter(subject_key=f"enrollment:{case.from_enrollment_id}")
+    event = case.events.get()
+    assert (event.action, event.dispatched_at) == ("submit", None)
+    # One dispatch on commit: it runs the follow-ups the table names, in order.
+    assert [(c.func.__name__, c.args) for c in callbacks] == [("enqueue_dispatch", (event.pk,))]
+    assert MOVES["submit"].follow_ups == ("notify_person", "issue_certificate")
 
 
 # ── the moves: who, and in which state ──────────────────────────────────────────────────────
@@ -211,19 +214,13 @@ PEOPLE_MOVES = {
     "remit": ("info_sheet_issued", "out_finance_2", {}),
     "confirm_receipt": ("funds_remitted", "in_finance", {"amount": Decimal("3345.60")}),
 }
-SERVICE = {
-    "accept": services.transfer_accept,
-    "reject": services.transfer_reject,
-    "acknowledge": services.transfer_acknowledge,
-    "return": services.transfer_return,
-    "remit": services.transfer_remit,
-    "confirm_receipt": services.transfer_confirm_receipt,
-}
+SERVICE = services.MOVE_SERVICES
 ALL_STATES = [s.value for s in CaseStatus]
 
 
 def test_the_table_covers_every_move_done_by_a_person():
-    assert set(PEOPLE_MOVES) | {"withdraw", "send_letter", "issue_info_sheet"} == set(MOVES)
+    # Every clerk button of the table is tested here; retry has its own tests (attention).
+    assert set(PEOPLE_MOVES) | {"retry"} == set(CLERK_MOVES)
 
 
 @pytest.mark.parametrize("move", list(PEOPLE_MOVES))
@@ -364,17 +361,22 @@ def test_who_acknowledged_the_letter_cannot_approve_the_remittance(parties):
     assert FundRemittance.objects.get().approved_by == parties.out_finance
 
 
-def test_remitting_twice_pays_once(parties):
+def test_remitting_twice_approves_once_and_the_case_waits_for_the_bank(parties):
     case = case_in("info_sheet_issued", parties)
-    remittance = services.transfer_remit(case=case, actor=parties.out_finance)
+    services.transfer_remit(case=case, actor=parties.out_finance)
+    remittance = FundRemittance.objects.get(case=case)
     assert remittance.amount == Decimal("3345.60")
     assert remittance.idempotency_key == f"remit-{case.serial_no}"
     with pytest.raises(TransitionNotAllowed):
         services.transfer_remit(case=case, actor=parties.out_finance_2)
     assert FundRemittance.objects.count() == 1
     case.refresh_from_db()
-    transfer_in = case.stages.get(name=StageName.TRANSFER_IN)
-    assert case.current_due_date == transfer_in.due_date
+    # Approved is not paid: "remitting" until the bank returns its reference, the transfer-out
+    # stage (and its due date) still running.
+    assert case.status == CaseStatus.REMITTING
+    assert remittance.bank_reference == ""
+    assert not case.stages.filter(name=StageName.TRANSFER_IN).exists()
+    assert case.current_due_date == case.stages.get(name=StageName.TRANSFER_OUT).due_date
 
 
 @pytest.mark.parametrize("move", ["reject", "return"])
@@ -468,8 +470,9 @@ def test_overdue_stages_are_marked_once_and_the_agency_told(
     stage = case.stages.get(name=StageName.REVIEW)
     assert stage.overdue_marked_at is not None
     assert case.events.filter(action="overdue").count() == 1
+    event = case.events.get(action="overdue")
     assert Notification.objects.filter(
-        user=parties.in_reviewer, key=f"overdue-stage:{stage.pk}"
+        user=parties.in_reviewer, key=f"case-event:{event.pk}:user:{parties.in_reviewer.pk}"
     ).exists()
     # every clerk of the transfer-in agency, nobody at the transfer-out agency
     assert not Notification.objects.filter(user=parties.out_reviewer).exists()

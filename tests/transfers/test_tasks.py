@@ -1,4 +1,4 @@
-"""The pipeline's tasks, called directly (``task.run(id)``): each is safe to run twice."""
+"""The follow-up steps and the dispatch task, called directly: each is safe to run twice."""
 
 from decimal import Decimal
 
@@ -18,6 +18,7 @@ from tests.transfers.factories import (
 )
 from transfers import services, tasks
 from transfers.models import CaseEvent, FundRemittance, LocalBankTransfer, StageName, TransferFunds
+from transfers.services.notify import notify_person_of_event
 from transfers.workflow import CaseStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
@@ -30,30 +31,24 @@ def parties(regions):
 
 
 def test_task_options_are_those_of_a_reliable_pipeline(settings):
-    for task in (
-        tasks.issue_certificate,
-        tasks.send_letter,
-        tasks.issue_info_sheet,
-        tasks.pay_remittance,
-        tasks.notify_case_event,
-        tasks.notify_overdue_stage,
-    ):
-        assert task.acks_late is True
-        assert task.reject_on_worker_lost is True
-        assert task.max_retries == settings.TRANSFER_TASK_MAX_RETRIES
-        assert task.retry_backoff and task.retry_backoff_max == 600
-        assert tasks.BankError in task.autoretry_for
+    task = tasks.dispatch_event
+    assert task.acks_late is True
+    assert task.reject_on_worker_lost is True
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
     assert settings.CELERY_TASK_TIME_LIMIT and settings.CELERY_TASK_SOFT_TIME_LIMIT
-    beat = settings.CELERY_BEAT_SCHEDULE["transfers-mark-overdue-stages"]
-    assert beat["task"] == tasks.mark_overdue_stages_task.name
+    # A claim outlives any live worker: past the hard time limit its worker is dead.
+    assert settings.OUTBOX_CLAIM_LEASE_SECONDS > settings.CELERY_TASK_TIME_LIMIT
+    beat = settings.CELERY_BEAT_SCHEDULE
+    assert beat["transfers-mark-overdue-stages"]["task"] == tasks.mark_overdue_stages_task.name
+    assert beat["transfers-redispatch-events"]["task"] == tasks.redispatch_events.name
+    assert beat["transfers-redispatch-events"]["schedule"] == 60.0
 
 
 def test_issue_certificate_twice_issues_one_certificate(parties):
     case = case_in("submitted", parties)
     case.stages.filter(name=StageName.CERTIFICATE).update(completed_at=None)
-    first = tasks.issue_certificate.run(case.pk)
-    second = tasks.issue_certificate.run(case.pk)
+    first = services.transfer_issue_certificate(case_id=case.pk)
+    second = services.transfer_issue_certificate(case_id=case.pk)
     assert first is not None and second is None
     document = Document.objects.get()
     assert document.kind == DocumentKind.PENSION_CERTIFICATE
@@ -65,8 +60,8 @@ def test_issue_certificate_twice_issues_one_certificate(parties):
 
 def test_send_letter_twice_sends_one_letter(parties):
     case = case_in("accepted", parties)
-    assert tasks.send_letter.run(case.pk) is not None
-    assert tasks.send_letter.run(case.pk) is None
+    assert services.transfer_send_letter(case_id=case.pk) is not None
+    assert services.transfer_send_letter(case_id=case.pk) is None
     letter = Document.objects.get()
     assert letter.kind == DocumentKind.PENSION_CONTACT_LETTER
     assert (letter.agency, letter.counterpart_agency) == (parties.in_agency, parties.out_agency)
@@ -76,6 +71,8 @@ def test_send_letter_twice_sends_one_letter(parties):
     assert case.events.filter(action="send_letter").count() == 1
     out_stage = case.stages.get(name=StageName.TRANSFER_OUT)
     assert case.current_due_date == out_stage.due_date
+    # The transfer-in agency's review ends when its letter is out.
+    assert case.stages.get(name=StageName.REVIEW).completed_at is not None
 
 
 @pytest.mark.parametrize(
@@ -89,8 +86,8 @@ def test_issue_info_sheet_computes_the_hand_computed_amounts_once(
     parties, insurance, expected, kind
 ):
     case = case_in("letter_received", parties, insurance=insurance)
-    assert tasks.issue_info_sheet.run(case.pk) is not None
-    assert tasks.issue_info_sheet.run(case.pk) is None
+    assert services.transfer_issue_info_sheet(case_id=case.pk) is not None
+    assert services.transfer_issue_info_sheet(case_id=case.pk) is None
     funds = TransferFunds.objects.get(case=case)
     for field, value in expected.items():
         assert getattr(funds, field) == value, field
@@ -103,14 +100,20 @@ def test_issue_info_sheet_computes_the_hand_computed_amounts_once(
     assert case.from_enrollment.status == EnrollmentStatus.TRANSFERRED_OUT
 
 
-def test_pay_remittance_twice_pays_once(parties):
-    case = case_in("info_sheet_issued", parties)
-    services.transfer_remit(case=case, actor=parties.out_finance)
-    first = tasks.pay_remittance.run(case.pk)
-    second = tasks.pay_remittance.run(case.pk)
+def test_pay_remittance_twice_pays_once_and_records_the_banks_reference(parties):
+    case = case_in("remitting", parties)
+    first = services.transfer_pay_remittance(case_id=case.pk)
+    second = services.transfer_pay_remittance(case_id=case.pk)
     assert first == second and first.startswith("LB")
     assert LocalBankTransfer.objects.count() == 1
-    assert FundRemittance.objects.get().bank_reference == first
+    remittance = FundRemittance.objects.get()
+    assert remittance.bank_reference == first and remittance.paid_at is not None
+    case.refresh_from_db()
+    assert case.status == CaseStatus.FUNDS_REMITTED
+    assert case.events.filter(action="record_payment").count() == 1
+    assert first in case.events.get(action="record_payment").note
+    transfer_in = case.stages.get(name=StageName.TRANSFER_IN)
+    assert case.current_due_date == transfer_in.due_date
 
 
 def test_the_bank_refuses_a_second_payment_with_the_same_key(parties):
@@ -130,8 +133,10 @@ def test_notify_case_event_twice_tells_the_person_once(parties, settings):
     MemorySmsBackend.outbox.clear()
     case = case_in("submitted", parties)
     event = case.events.get()
-    assert tasks.notify_case_event.run(event.pk) is True
-    assert tasks.notify_case_event.run(event.pk) is False
+    CaseEvent.objects.filter(pk=event.pk).update(dispatched_at=None)  # fresh in the outbox
+    assert tasks.dispatch_event.run(event.pk) == "dispatched"
+    assert tasks.dispatch_event.run(event.pk) == "skipped"
+    notify_person_of_event(event)  # even a step run again by hand sends nothing twice
     notification = Notification.objects.get(user=case.person.user)
     assert case.serial_no in notification.title
     assert notification.link

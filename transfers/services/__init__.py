@@ -1,8 +1,10 @@
 """Every write of a transfer case, split along the move table (``transfers.workflow``):
 
 - ``submission``: eligibility, serial numbers, opening a case;
-- ``moves``: the moves people make (applicant and clerks);
-- ``steps``: the system's steps, run by tasks after commit;
+- ``moves``: the moves people make (applicant and clerks), and retry from the attention queue;
+- ``steps``: the system's steps, the follow-ups the outbox runs after commit;
+- ``outbox``: dispatching an event's follow-ups, retries, the attention queue;
+- ``notify``: telling the applicant and the agencies;
 - ``deadlines``: overdue stages.
 
 Each move, inside one transaction: lock the case row, check the actor (agency and role), check
@@ -21,6 +23,7 @@ from transfers.services.moves import (
     transfer_confirm_receipt,
     transfer_reject,
     transfer_remit,
+    transfer_retry,
     transfer_return,
     transfer_withdraw,
 )
@@ -28,11 +31,28 @@ from transfers.services.steps import (
     transfer_issue_certificate,
     transfer_issue_info_sheet,
     transfer_pay_remittance,
+    transfer_record_payment,
     transfer_send_letter,
 )
 from transfers.services.submission import check_eligibility, next_serial_no, transfer_submit
+from transfers.workflow import CLERK_MOVES
+
+# The service of each move a person makes (``workflow.MOVES``): the admin, the API and the
+# pages call moves through this map, with the parameters the table names.
+MOVE_SERVICES = {
+    "withdraw": transfer_withdraw,
+    "accept": transfer_accept,
+    "reject": transfer_reject,
+    "acknowledge": transfer_acknowledge,
+    "return": transfer_return,
+    "remit": transfer_remit,
+    "confirm_receipt": transfer_confirm_receipt,
+    "retry": transfer_retry,
+}
+assert set(CLERK_MOVES) <= set(MOVE_SERVICES), "every clerk move needs its service"
 
 __all__ = [
+    "MOVE_SERVICES",
     "AmountMismatch",
     "EligibilityError",
     "check_eligibility",
@@ -44,8 +64,10 @@ __all__ = [
     "transfer_issue_certificate",
     "transfer_issue_info_sheet",
     "transfer_pay_remittance",
+    "transfer_record_payment",
     "transfer_reject",
     "transfer_remit",
+    "transfer_retry",
     "transfer_return",
     "transfer_send_letter",
     "transfer_submit",

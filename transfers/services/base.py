@@ -1,29 +1,41 @@
 """What every service of a case shares: the domain errors, the row lock, the actor and state
-checks, the event, and the stages with their due dates."""
+checks (``workflow.actor_error``), the move itself (state, stages, due date, event) and the
+hand-over of its follow-ups to the outbox after commit."""
 
 import datetime
 import logging
 import re
 import time
 from decimal import Decimal
+from functools import partial
 
+from celery import current_app
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency, StaffRole
-from core.errors import DomainError, NotAllowed, TransitionNotAllowed
-from transfers import pipeline
-from transfers.models import (
-    CaseEvent,
-    Stage,
+from agencies.models import Agency
+from agencies.selectors import clerk_of
+from core.errors import DomainError, TransitionNotAllowed
+from transfers.calendar import stage_due_date
+from transfers.models import CaseEvent, Stage, TransferCase
+from transfers.workflow import (
+    MOVES,
+    RUNNING_STAGE,
+    Actor,
     StageName,
-    TransferCase,
+    actor_error,
+    state_allows,
 )
-from transfers.workflow import MOVES, Actor, CaseStatus
 
 logger = logging.getLogger(__name__)
+
+# Registered by transfers/tasks.py; looked up by name so that services never import tasks.
+DISPATCH_TASK = "transfers.dispatch_event"
+
+PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
+CENT = Decimal("0.01")
 
 
 class EligibilityError(DomainError):
@@ -38,28 +50,7 @@ class AmountMismatch(TransitionNotAllowed):
     code = "amount_mismatch"
 
 
-# Who may do each non-system move: (side of the case whose agency acts, role there).
-ACTOR_RULES: dict[str, tuple[str, str]] = {
-    Actor.TRANSFER_IN_REVIEWER: ("in", StaffRole.REVIEWER),
-    Actor.TRANSFER_OUT_REVIEWER: ("out", StaffRole.REVIEWER),
-    Actor.TRANSFER_OUT_FINANCE: ("out", StaffRole.FINANCE),
-    Actor.TRANSFER_IN_FINANCE: ("in", StaffRole.FINANCE),
-}
-
-# Which agency stage (``transfers.calendar`` names) runs while the case waits in each state.
-RUNNING_STAGE = {
-    CaseStatus.SUBMITTED: StageName.REVIEW,
-    CaseStatus.LETTER_SENT: StageName.TRANSFER_OUT,
-    CaseStatus.LETTER_RECEIVED: StageName.TRANSFER_OUT,
-    CaseStatus.INFO_SHEET_ISSUED: StageName.TRANSFER_OUT,
-    CaseStatus.FUNDS_REMITTED: StageName.TRANSFER_IN,
-}
-
-PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
-CENT = Decimal("0.01")
-
-
-def _lock(case: TransferCase | int) -> TransferCase:
+def lock_case(case: TransferCase | int) -> TransferCase:
     """Re-read the case under a row lock (only the case row: ``of=self``)."""
     case_id = case.pk if isinstance(case, TransferCase) else case
     try:
@@ -80,45 +71,33 @@ def _lock(case: TransferCase | int) -> TransferCase:
         raise TransitionNotAllowed(_("申请不存在。")) from None
 
 
-def _membership(actor):
-    try:
-        return actor.staff_membership if actor is not None else None
-    except ObjectDoesNotExist:
-        return None
+def authorize(case: TransferCase, actor, action: str) -> Agency | None:
+    """Check that ``actor`` may do ``action`` on ``case``; return the acting agency."""
+    error = actor_error(actor, case, action)
+    if error is not None:
+        raise error
+    clerk = clerk_of(actor) if MOVES[action].who != Actor.APPLICANT else None
+    return clerk.agency if clerk is not None else None
 
 
-def _side_agency_id(case: TransferCase, side: str) -> int:
-    return case.transfer_in_agency_id if side == "in" else case.transfer_out_agency_id
-
-
-def _authorize(case: TransferCase, actor, move_name: str) -> Agency | None:
-    """Check that ``actor`` may do ``move_name`` on ``case``; return the acting agency."""
-    who = MOVES[move_name].who
-    if who == Actor.APPLICANT:
-        if actor is None or case.person.user_id is None or case.person.user_id != actor.pk:
-            raise NotAllowed(_("只有申请人本人可以办理此项。"))
-        return None
-    side, role = ACTOR_RULES[who]
-    membership = _membership(actor)
-    if membership is None or membership.agency_id != _side_agency_id(case, side):
-        raise NotAllowed(_("该申请不由您所在的经办机构办理此环节。"))
-    if membership.role != role:
-        raise NotAllowed(
-            _("此项须由%(who)s办理。") % {"who": Actor(who).label},
-        )
-    return membership.agency
-
-
-def _check_state(case: TransferCase, move_name: str) -> None:
-    move = MOVES[move_name]
-    if case.status not in move.sources:
+def check_state(case: TransferCase, action: str) -> None:
+    if not state_allows(case, action):
         raise TransitionNotAllowed(
             _("申请当前状态为“%(status)s”，不能%(move)s。")
-            % {"status": case.get_status_display(), "move": move.label}
+            % {"status": case.get_status_display(), "move": MOVES[action].label}
         )
 
 
-def _event(
+def enqueue_dispatch(event_id: int) -> None:
+    """Ask a worker to run the event's follow-ups. If the broker is down the event simply
+    stays undispatched: the re-dispatcher (beat, every minute) finds it later."""
+    try:
+        current_app.tasks[DISPATCH_TASK].delay(event_id)
+    except Exception:  # a broker error must not turn a committed move into an error page
+        logger.warning("Could not enqueue dispatch of event %s; it will be re-dispatched", event_id)
+
+
+def record_event(
     case: TransferCase,
     action: str,
     *,
@@ -128,7 +107,10 @@ def _event(
     agency: Agency | None = None,
     note: str = "",
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    """Write the event in the current transaction. It is also the outbox entry of the move's
+    follow-ups: dispatched after commit, or born dispatched when there are none."""
+    follow_ups = MOVES[action].follow_ups if action in MOVES else ()
+    event = CaseEvent.objects.create(
         case=case,
         action=action,
         from_status=from_status,
@@ -136,40 +118,48 @@ def _event(
         actor=actor if getattr(actor, "pk", None) else None,
         agency=agency,
         note=note,
+        dispatched_at=None if follow_ups else timezone.now(),
     )
+    if follow_ups:
+        transaction.on_commit(partial(enqueue_dispatch, event.pk))
+    return event
 
 
-def _move(
+def apply_move(
     case: TransferCase,
-    move_name: str,
+    action: str,
     *,
     actor=None,
     agency: Agency | None = None,
     note: str = "",
     fields: tuple[str, ...] = (),
 ) -> CaseEvent:
-    """Write the move's target state (and ``fields``), its event, and its follow-ups."""
-    _check_state(case, move_name)
+    """Carry out one row of ``workflow.MOVES`` on a locked case: its state change (if any), the
+    stages it ends and starts, the running stage's due date, and its event."""
+    check_state(case, action)
+    move = MOVES[action]
+    now = timezone.now()
     previous = case.status
-    case.status = MOVES[move_name].target
-    _set_running_due_date(case)
+    for name in move.ends:
+        complete_stage(case, name, now=now)
+    for name in move.starts:
+        start_stage(case, name, now=now)
+    if move.target is not None:
+        case.status = move.target
+    set_running_due_date(case)
     case.save(update_fields=["status", "current_due_date", "updated_at", *fields])
-    event = _event(
+    return record_event(
         case,
-        move_name,
+        action,
         from_status=previous,
         to_status=case.status,
         actor=actor,
         agency=agency,
         note=note,
     )
-    pipeline.after_commit(event)
-    return event
 
 
-def _start_stage(case: TransferCase, name: str, *, now: datetime.datetime) -> Stage:
-    from transfers.calendar import stage_due_date
-
+def start_stage(case: TransferCase, name: str, *, now: datetime.datetime) -> Stage:
     due = None
     if name != StageName.CERTIFICATE:
         due = stage_due_date(case.insurance, name, started=timezone.localdate(now))
@@ -179,11 +169,11 @@ def _start_stage(case: TransferCase, name: str, *, now: datetime.datetime) -> St
     return stage
 
 
-def _complete_stage(case: TransferCase, name: str, *, now: datetime.datetime) -> None:
+def complete_stage(case: TransferCase, name: str, *, now: datetime.datetime) -> None:
     Stage.objects.filter(case=case, name=name, completed_at__isnull=True).update(completed_at=now)
 
 
-def _set_running_due_date(case: TransferCase) -> None:
+def set_running_due_date(case: TransferCase) -> None:
     """``current_due_date`` is the due date of the agency stage now running (None if none)."""
     running = RUNNING_STAGE.get(case.status)
     if running is None:
@@ -193,7 +183,7 @@ def _set_running_due_date(case: TransferCase) -> None:
     case.current_due_date = stage.due_date if stage else None
 
 
-def _test_pause(step: str) -> None:
+def pause_for_tests(step: str) -> None:
     """Tests only (``TRANSFER_TEST_TASK_DELAY``): say we are inside ``step``, then wait, so a
     test can kill the worker at this point deterministically. A no-op when unset."""
     delay = settings.TRANSFER_TEST_TASK_DELAY
@@ -207,7 +197,7 @@ def _test_pause(step: str) -> None:
     time.sleep(delay)
 
 
-def _reason(reason: str) -> str:
+def clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("请填写原因，申请人将看到这段说明。"), code="reason_required")

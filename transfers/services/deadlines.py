@@ -1,4 +1,4 @@
-"""Working-day deadlines: marking overdue stages."""
+"""Working-day deadlines: marking overdue stages (its event tells the responsible agency)."""
 
 import datetime
 import logging
@@ -8,23 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from transfers.models import (
-    Stage,
-    StageName,
-)
-from transfers.services.base import (
-    _event,
-)
-from transfers.workflow import OPEN_STATUSES
+from transfers.models import Stage
+from transfers.services.base import record_event
+from transfers.workflow import OPEN_STATUSES, STAGE_SIDE, side_agency_id
 
 logger = logging.getLogger(__name__)
 
 
 def mark_overdue_stages(*, today: datetime.date | None = None) -> int:
-    """Mark every running agency stage whose due date has passed (once), log it on the case,
-    and tell the responsible agency on commit. Returns how many stages were marked."""
-    from transfers import tasks
-
+    """Mark every running agency stage whose due date has passed (once) and log it on the
+    case; the event's follow-up tells the responsible agency. Returns how many were marked."""
     today = today or timezone.localdate()
     now = timezone.now()
     marked = 0
@@ -44,21 +37,15 @@ def mark_overdue_stages(*, today: datetime.date | None = None) -> int:
             stage.overdue_marked_at = now
             stage.save(update_fields=["overdue_marked_at"])
             case = stage.case
-            agency_id = (
-                case.transfer_out_agency_id
-                if stage.name == StageName.TRANSFER_OUT
-                else case.transfer_in_agency_id
-            )
-            _event(
+            record_event(
                 case,
                 "overdue",
                 from_status=case.status,
                 to_status=case.status,
-                agency=Agency(pk=agency_id),
+                agency=Agency(pk=side_agency_id(case, STAGE_SIDE[stage.name])),
                 note=_("%(stage)s已超过办理时限（%(due)s）。")
                 % {"stage": stage.get_name_display(), "due": stage.due_date},
             )
-            tasks.notify_overdue_stage.delay_on_commit(stage.pk)
             marked += 1
     if marked:
         logger.info("Marked %d overdue stage(s)", marked)

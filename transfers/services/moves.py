@@ -1,7 +1,7 @@
 """The moves people make (applicant and clerks), one service each, as named in
-``transfers.workflow.MOVES``."""
+``transfers.workflow.MOVES``. Each: lock, authorize, check the state, ``apply_move`` (state,
+stages, due date, event = outbox entry) in one transaction."""
 
-import logging
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -10,100 +10,86 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from core.errors import DomainError, NotAllowed
-from transfers.models import (
-    CaseEvent,
-    FundRemittance,
-    StageName,
-    TransferCase,
-    TransferFunds,
-)
+from insured.models import TransferredRights
+from transfers.models import CaseEvent, FundRemittance, TransferCase, TransferFunds
 from transfers.services.base import (
     CENT,
     AmountMismatch,
-    _authorize,
-    _check_state,
-    _complete_stage,
-    _event,
-    _lock,
-    _move,
-    _reason,
-    _start_stage,
+    apply_move,
+    authorize,
+    check_state,
+    clean_reason,
+    enqueue_dispatch,
+    lock_case,
+    record_event,
 )
-
-logger = logging.getLogger(__name__)
 
 
 def transfer_withdraw(*, case: TransferCase, actor) -> TransferCase:
     """Before: submitted, actor is the applicant. After: withdrawn, review stage closed."""
     with transaction.atomic():
-        case = _lock(case)
-        _authorize(case, actor, "withdraw")
-        _check_state(case, "withdraw")
-        now = timezone.now()
-        _complete_stage(case, StageName.REVIEW, now=now)
+        case = lock_case(case)
+        authorize(case, actor, "withdraw")
+        check_state(case, "withdraw")
         case.end_reason = _("申请人撤回")
-        _move(case, "withdraw", actor=actor, fields=("end_reason",))
+        apply_move(case, "withdraw", actor=actor, fields=("end_reason",))
     return case
 
 
 def transfer_accept(*, case: TransferCase, actor) -> TransferCase:
-    """Before: submitted, actor a reviewer of the transfer-in agency. After: accepted, review
-    stage done; the contact letter is rendered and sent on commit (→ letter_sent)."""
+    """Before: submitted, actor a reviewer of the transfer-in agency. After: accepted; the
+    contact letter is rendered and sent after commit (→ letter_sent, ending the review)."""
     with transaction.atomic():
-        case = _lock(case)
-        agency = _authorize(case, actor, "accept")
-        _check_state(case, "accept")
-        _complete_stage(case, StageName.REVIEW, now=timezone.now())
-        _move(case, "accept", actor=actor, agency=agency)
+        case = lock_case(case)
+        agency = authorize(case, actor, "accept")
+        apply_move(case, "accept", actor=actor, agency=agency)
     return case
 
 
 def transfer_reject(*, case: TransferCase, actor, reason: str) -> TransferCase:
     """Before: submitted, actor a transfer-in reviewer, a reason. After: rejected; the
     person reads the reason (the written explanation of stage 3)."""
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     with transaction.atomic():
-        case = _lock(case)
-        agency = _authorize(case, actor, "reject")
-        _check_state(case, "reject")
-        _complete_stage(case, StageName.REVIEW, now=timezone.now())
+        case = lock_case(case)
+        agency = authorize(case, actor, "reject")
+        check_state(case, "reject")
         case.end_reason = reason
-        _move(case, "reject", actor=actor, agency=agency, note=reason, fields=("end_reason",))
+        apply_move(case, "reject", actor=actor, agency=agency, note=reason, fields=("end_reason",))
     return case
 
 
 def transfer_acknowledge(*, case: TransferCase, actor) -> TransferCase:
     """Before: letter_sent, actor a reviewer of the transfer-out agency. After:
-    letter_received; amounts, info sheet and closing the old enrollment follow on commit."""
+    letter_received; amounts, info sheet and closing the old enrollment follow after commit."""
     with transaction.atomic():
-        case = _lock(case)
-        agency = _authorize(case, actor, "acknowledge")
-        _check_state(case, "acknowledge")
-        _move(case, "acknowledge", actor=actor, agency=agency)
+        case = lock_case(case)
+        agency = authorize(case, actor, "acknowledge")
+        apply_move(case, "acknowledge", actor=actor, agency=agency)
     return case
 
 
 def transfer_return(*, case: TransferCase, actor, reason: str) -> TransferCase:
     """Before: letter_sent, actor a transfer-out reviewer, a reason. After: returned."""
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     with transaction.atomic():
-        case = _lock(case)
-        agency = _authorize(case, actor, "return")
-        _check_state(case, "return")
-        _complete_stage(case, StageName.TRANSFER_OUT, now=timezone.now())
+        case = lock_case(case)
+        agency = authorize(case, actor, "return")
+        check_state(case, "return")
         case.end_reason = reason
-        _move(case, "return", actor=actor, agency=agency, note=reason, fields=("end_reason",))
+        apply_move(case, "return", actor=actor, agency=agency, note=reason, fields=("end_reason",))
     return case
 
 
-def transfer_remit(*, case: TransferCase, actor) -> FundRemittance:
+def transfer_remit(*, case: TransferCase, actor) -> TransferCase:
     """Before: info_sheet_issued, actor a finance officer of the transfer-out agency who did
-    not acknowledge the letter. After: funds_remitted with the one FundRemittance of the case
-    (same transaction); the bank pays it on commit, by its idempotency key."""
+    not acknowledge the letter. After: remitting, with the one approved FundRemittance of the
+    case; the bank pays it after commit by its idempotency key, and only the bank's reference
+    moves the case on to funds_remitted (``transfer_record_payment``)."""
     with transaction.atomic():
-        case = _lock(case)
-        agency = _authorize(case, actor, "remit")
-        _check_state(case, "remit")
+        case = lock_case(case)
+        agency = authorize(case, actor, "remit")
+        check_state(case, "remit")
         # Separation of duties: who acknowledged the letter may not approve the payment.
         acknowledged_by = (
             CaseEvent.objects.filter(case=case, action="acknowledge")
@@ -117,7 +103,7 @@ def transfer_remit(*, case: TransferCase, actor) -> FundRemittance:
             )
         funds = TransferFunds.objects.get(case=case)
         out, into = case.transfer_out_agency, case.transfer_in_agency
-        remittance = FundRemittance.objects.create(
+        FundRemittance.objects.create(
             case=case,
             idempotency_key=f"remit-{case.serial_no}",
             amount=funds.total,
@@ -125,10 +111,8 @@ def transfer_remit(*, case: TransferCase, actor) -> FundRemittance:
             to_account=f"{into.bank_account_name} {into.bank_name} {into.bank_account_number}",
             approved_by=actor,
         )
-        _complete_stage(case, StageName.TRANSFER_OUT, now=timezone.now())
-        _start_stage(case, StageName.TRANSFER_IN, now=timezone.now())
-        _move(case, "remit", actor=actor, agency=agency, note=f"¥{funds.total}")
-    return remittance
+        apply_move(case, "remit", actor=actor, agency=agency, note=f"¥{funds.total}")
+    return case
 
 
 def _parse_amount(amount) -> Decimal:
@@ -142,19 +126,17 @@ def _parse_amount(amount) -> Decimal:
 
 
 def transfer_confirm_receipt(*, case: TransferCase, actor, amount: Decimal) -> TransferCase:
-    """Before: funds_remitted, actor a finance officer of the transfer-in agency, ``amount``
-    equal to the remitted total. After: completed, the person's rights recorded at the
-    transfer-in enrollment (记录个人权益). A different amount is refused (409) and the refusal
-    is logged on the case in its own transaction, so the log survives the refusal.
-    Must not be called inside an outer transaction (the refusal's log would roll back)."""
-    from insured.models import TransferredRights
-
+    """Before: funds_remitted (the bank returned its reference), actor a finance officer of
+    the transfer-in agency, ``amount`` equal to the remitted total. After: completed, the
+    person's rights recorded at the transfer-in enrollment (记录个人权益). A different amount
+    is refused (409) and the refusal is logged on the case in its own transaction, so the log
+    survives the refusal. Must not be called inside an outer transaction."""
     amount = _parse_amount(amount)
     mismatch: tuple[TransferCase, Agency | None, Decimal] | None = None
     with transaction.atomic():
-        case = _lock(case)
-        agency = _authorize(case, actor, "confirm_receipt")
-        _check_state(case, "confirm_receipt")
+        case = lock_case(case)
+        agency = authorize(case, actor, "confirm_receipt")
+        check_state(case, "confirm_receipt")
         remittance = FundRemittance.objects.select_for_update().get(case=case)
         if amount != remittance.amount:
             mismatch = (case, agency, remittance.amount)
@@ -172,9 +154,8 @@ def transfer_confirm_receipt(*, case: TransferCase, actor, amount: Decimal) -> T
             remittance.received_by = actor
             remittance.received_at = now
             remittance.save(update_fields=["received_by", "received_at"])
-            _complete_stage(case, StageName.TRANSFER_IN, now=now)
             case.completed_at = now
-            _move(
+            apply_move(
                 case,
                 "confirm_receipt",
                 actor=actor,
@@ -186,7 +167,7 @@ def transfer_confirm_receipt(*, case: TransferCase, actor, amount: Decimal) -> T
     if mismatch is not None:
         case, agency, expected = mismatch
         with transaction.atomic():
-            _event(
+            record_event(
                 case,
                 "receipt_mismatch",
                 from_status=case.status,
@@ -200,4 +181,48 @@ def transfer_confirm_receipt(*, case: TransferCase, actor, amount: Decimal) -> T
             _("到账金额 ¥%(amount)s 与转出地划转金额 ¥%(expected)s 不一致，请核实后再确认。")
             % {"amount": amount, "expected": expected}
         )
+    return case
+
+
+def transfer_retry(*, case: TransferCase, actor) -> TransferCase:
+    """Before: the case waits in the attention queue of the actor's agency. After: the flag
+    is cleared, the failed follow-ups are dispatched again from the start of their retries, and
+    the retry is logged. If they fail for good again, the case comes back to the queue."""
+    with transaction.atomic():
+        case = lock_case(case)
+        agency = authorize(case, actor, "retry")
+        check_state(case, "retry")
+        failed = list(
+            CaseEvent.objects.filter(
+                case=case, failed_at__isnull=False, dispatched_at__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        CaseEvent.objects.filter(pk__in=failed).update(failed_at=None, claimed_at=None, attempts=0)
+        reason = case.attention_reason
+        case.attention_since = None
+        case.attention_agency = None
+        case.attention_reason = ""
+        case.attention_detail = ""
+        case.attention_event = None
+        case.save(
+            update_fields=[
+                "attention_since",
+                "attention_agency",
+                "attention_reason",
+                "attention_detail",
+                "attention_event",
+                "updated_at",
+            ]
+        )
+        record_event(
+            case,
+            "retry",
+            from_status=case.status,
+            to_status=case.status,
+            actor=actor,
+            agency=agency,
+            note=reason,
+        )
+        for event_id in failed:
+            transaction.on_commit(lambda event_id=event_id: enqueue_dispatch(event_id))
     return case

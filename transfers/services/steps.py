@@ -1,4 +1,6 @@
-"""The system's steps, run by tasks after commit; each is safe to run twice."""
+"""The system's steps: the follow-ups the outbox runs after a move commits (named in
+``workflow.MOVES[...].follow_ups``). Each takes the event, first checks whether its work is
+already done, and is safe to run twice."""
 
 import logging
 from decimal import Decimal
@@ -8,23 +10,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Insurance
+from documents.kinds import DocumentKind
+from documents.services import document_issue
+from insured.certificates import certificate_for_enrollment
 from insured.models import ContributionYear, Enrollment, EnrollmentStatus
-from transfers import pipeline
-from transfers.models import (
-    FundRemittance,
-    Stage,
-    StageName,
-    TransferFunds,
+from transfers.amounts import YearRecord, medical_amounts, months_paid, pension_amounts
+from transfers.bank import get_bank
+from transfers.contexts import (
+    contact_letter_context,
+    medical_info_sheet_context,
+    pension_info_sheet_context,
 )
-from transfers.services.base import (
-    _complete_stage,
-    _event,
-    _lock,
-    _move,
-    _start_stage,
-    _test_pause,
-)
-from transfers.workflow import OPEN_STATUSES, CaseStatus
+from transfers.models import CaseEvent, FundRemittance, Stage, TransferFunds
+from transfers.services.base import apply_move, lock_case, pause_for_tests, record_event
+from transfers.services.notify import notify_agency_of_event, notify_person_of_event
+from transfers.workflow import OPEN_STATUSES, STEPS, CaseStatus, StageName, side_agency_id
 
 logger = logging.getLogger(__name__)
 
@@ -32,38 +32,23 @@ logger = logging.getLogger(__name__)
 def transfer_issue_certificate(*, case_id: int):
     """Stage 1: the electronic certificate from the transfer-out records (existing or new).
     A no-op once the certificate stage is done, or when the case ended before it ran."""
-    from insured.certificates import certificate_for_enrollment
-
     with transaction.atomic():
-        case = _lock(case_id)
+        case = lock_case(case_id)
         stage = Stage.objects.filter(case=case, name=StageName.CERTIFICATE).first()
         if stage is not None and stage.completed_at is not None:
             return None
         if case.status not in OPEN_STATUSES:
             return None
         document = certificate_for_enrollment(enrollment=case.from_enrollment, actor=None)
-        _complete_stage(case, StageName.CERTIFICATE, now=timezone.now())
-        event = _event(
-            case,
-            "issue_certificate",
-            from_status=case.status,
-            to_status=case.status,
-            agency=case.transfer_out_agency,
-            note=document.number,
-        )
-        pipeline.after_commit(event)
+        apply_move(case, "issue_certificate", agency=case.transfer_out_agency, note=document.number)
     return document
 
 
 def transfer_send_letter(*, case_id: int):
     """Stage 3: render the contact letter and deliver it to the transfer-out agency (it is
     addressed to it and readable by its staff). accepted → letter_sent; a no-op otherwise."""
-    from documents.kinds import DocumentKind
-    from documents.services import document_issue
-    from transfers.contexts import contact_letter_context
-
     with transaction.atomic():
-        case = _lock(case_id)
+        case = lock_case(case_id)
         if case.status != CaseStatus.ACCEPTED:
             return None  # already sent (a repeat run), or the case moved on
         kind = (
@@ -79,9 +64,8 @@ def transfer_send_letter(*, case_id: int):
             case_reference=case.serial_no,
             counterpart_agency=case.transfer_out_agency,
         )
-        _test_pause("send_letter")
-        _start_stage(case, StageName.TRANSFER_OUT, now=timezone.now())
-        _move(case, "send_letter", agency=case.transfer_in_agency, note=document.number)
+        pause_for_tests("send_letter")
+        apply_move(case, "send_letter", agency=case.transfer_in_agency, note=document.number)
     return document
 
 
@@ -90,13 +74,8 @@ def transfer_issue_info_sheet(*, case_id: int):
     info sheet, mark the old enrollment transferred out. letter_received → info_sheet_issued;
     a no-op in any other state. All in one transaction: a worker killed half-way leaves
     nothing behind (the document number rolls back with it)."""
-    from documents.kinds import DocumentKind
-    from documents.services import document_issue
-    from transfers.amounts import YearRecord, medical_amounts, months_paid, pension_amounts
-    from transfers.contexts import medical_info_sheet_context, pension_info_sheet_context
-
     with transaction.atomic():
-        case = _lock(case_id)
+        case = lock_case(case_id)
         if case.status != CaseStatus.LETTER_RECEIVED:
             return None
         today = timezone.localdate()
@@ -138,12 +117,12 @@ def transfer_issue_info_sheet(*, case_id: int):
             case_reference=case.serial_no,
             counterpart_agency=case.transfer_in_agency,
         )
-        _test_pause("issue_info_sheet")
+        pause_for_tests("issue_info_sheet")
         enrollment.status = EnrollmentStatus.TRANSFERRED_OUT
         if enrollment.end_month is None:
             enrollment.end_month = today.replace(day=1)
         enrollment.save(update_fields=["status", "end_month"])
-        _move(
+        apply_move(
             case,
             "issue_info_sheet",
             agency=case.transfer_out_agency,
@@ -154,22 +133,93 @@ def transfer_issue_info_sheet(*, case_id: int):
 
 
 def transfer_pay_remittance(*, case_id: int) -> str | None:
-    """Pay the case's remittance through the bank adapter, by its idempotency key; record the
-    bank's reference. Safe to repeat: the bank answers a known key with the first reference."""
-    from transfers.bank import get_bank
-
+    """Pay the case's approved remittance through the bank adapter, by its idempotency key,
+    then record the bank's reference (``transfer_record_payment``). Safe to repeat: the bank
+    answers a known key with the first payment's reference. Raises what the bank raises:
+    ``BankError`` is transient (retried), anything else a permanent failure."""
     remittance = FundRemittance.objects.filter(case_id=case_id).first()
     if remittance is None:
         return None
-    if remittance.bank_reference:
-        return remittance.bank_reference
-    reference = get_bank().pay(
-        key=remittance.idempotency_key,
-        amount=remittance.amount,
-        from_account=remittance.from_account,
-        to_account=remittance.to_account,
-    )
-    FundRemittance.objects.filter(pk=remittance.pk, bank_reference="").update(
-        bank_reference=reference
-    )
-    return reference
+    reference = remittance.bank_reference
+    if not reference:
+        reference = get_bank().pay(
+            key=remittance.idempotency_key,
+            amount=remittance.amount,
+            from_account=remittance.from_account,
+            to_account=remittance.to_account,
+        )
+        if not reference:
+            raise RuntimeError("the bank adapter returned no reference")
+        pause_for_tests("pay_remittance")
+    transfer_record_payment(case_id=case_id, reference=str(reference))
+    return str(reference)
+
+
+def transfer_record_payment(*, case_id: int, reference: str) -> None:
+    """Before: remitting, the bank returned ``reference``. After: the reference and time on the
+    remittance (both agencies see it), the case funds_remitted, the transfer-in stage started.
+    A no-op once recorded."""
+    with transaction.atomic():
+        case = lock_case(case_id)
+        remittance = FundRemittance.objects.select_for_update().get(case=case)
+        if not remittance.bank_reference:
+            remittance.bank_reference = reference
+            remittance.paid_at = timezone.now()
+            remittance.save(update_fields=["bank_reference", "paid_at"])
+        if case.status != CaseStatus.REMITTING:
+            return
+        apply_move(
+            case,
+            "record_payment",
+            agency=case.transfer_out_agency,
+            note=_("¥%(amount)s（银行流水号 %(reference)s）")
+            % {"amount": remittance.amount, "reference": remittance.bank_reference},
+        )
+
+
+def transfer_flag_attention(*, event_id: int, step: str, reason: str, detail: str) -> None:
+    """A follow-up of ``event_id`` failed for good: the case enters the attention queue of the
+    agency responsible for ``step`` (``workflow.STEPS``), with the reason in words and the
+    technical detail kept apart; the event is marked failed so that only a retry runs it."""
+    with transaction.atomic():
+        event = CaseEvent.objects.select_for_update().get(pk=event_id)
+        case = lock_case(event.case_id)
+        now = timezone.now()
+        CaseEvent.objects.filter(pk=event.pk).update(
+            failed_at=now, claimed_at=None, last_error=detail[:4000]
+        )
+        case.attention_since = now
+        case.attention_agency_id = side_agency_id(case, STEPS[step].side)
+        case.attention_reason = reason
+        case.attention_detail = detail[:4000]
+        case.attention_event = event
+        case.save(
+            update_fields=[
+                "attention_since",
+                "attention_agency",
+                "attention_reason",
+                "attention_detail",
+                "attention_event",
+                "updated_at",
+            ]
+        )
+        record_event(
+            case,
+            "attention",
+            from_status=case.status,
+            to_status=case.status,
+            agency=case.attention_agency,
+            note=reason,
+        )
+    logger.error("Case %s needs attention: %s (%s)", case.serial_no, reason, detail)
+
+
+# Each follow-up name of ``workflow.STEPS`` → what runs it, given the event.
+STEP_FUNCTIONS = {
+    "notify_person": notify_person_of_event,
+    "notify_agency": notify_agency_of_event,
+    "issue_certificate": lambda event: transfer_issue_certificate(case_id=event.case_id),
+    "send_letter": lambda event: transfer_send_letter(case_id=event.case_id),
+    "issue_info_sheet": lambda event: transfer_issue_info_sheet(case_id=event.case_id),
+    "pay_remittance": lambda event: transfer_pay_remittance(case_id=event.case_id),
+}

@@ -15,21 +15,21 @@ from agencies.models import Agency, Insurance, Region
 from agencies.selectors import agency_for
 from core.errors import NotAllowed
 from insured.models import ContributionYear, Enrollment, EnrollmentStatus, InsuredPerson
-from transfers import pipeline
+from transfers.amounts import overlapping_months
 from transfers.attachments import validate_attachment
 from transfers.models import (
     CATEGORIES_BY_INSURANCE,
     DailySerial,
-    StageName,
     TransferCase,
 )
 from transfers.services.base import (
     PHONE,
     EligibilityError,
-    _event,
-    _start_stage,
+    record_event,
+    set_running_due_date,
+    start_stage,
 )
-from transfers.workflow import OPEN_STATUSES
+from transfers.workflow import MOVES, OPEN_STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +64,6 @@ def check_eligibility(
 ) -> dict:
     """The rules of DOMAIN.md "When a transfer is refused". Returns what the case needs
     (agencies, enrollments, overlapping months) or raises ``EligibilityError`` with the reason."""
-    from transfers.amounts import overlapping_months
-
     if insurance not in Insurance.values:
         raise EligibilityError(
             _("险种只能是基本养老保险或基本医疗保险。"), code="invalid_insurance"
@@ -236,11 +234,11 @@ def transfer_submit(
                 case.attachment_name = attachment.name[:200]
                 case.attachment.save(attachment.name, attachment, save=False)
             case.save(force_insert=True)
-            _start_stage(case, StageName.CERTIFICATE, now=now)
-            review = _start_stage(case, StageName.REVIEW, now=now)
-            case.current_due_date = review.due_date
+            for stage in MOVES["submit"].starts:
+                start_stage(case, stage, now=now)
+            set_running_due_date(case)
             case.save(update_fields=["current_due_date"])
-            event = _event(
+            record_event(
                 case,
                 "submit",
                 from_status="",
@@ -251,7 +249,6 @@ def transfer_submit(
                 if found["overlapping_months"]
                 else "",
             )
-            pipeline.after_commit(event)
     except IntegrityError:
         # The partial unique index (one open case per person and insurance) caught a
         # concurrent submission that passed the check above at the same time.
