@@ -13,6 +13,10 @@ from core.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    # In the reader's language (Accept-Language or their choice), whenever they read it.
+    title = serializers.CharField(source="title_for_reader")
+    body = serializers.CharField(source="body_for_reader")
+
     class Meta:
         model = Notification
         fields = ["id", "title", "body", "link", "created_at", "read_at"]

@@ -374,7 +374,10 @@ def actor_error(user, case, action: str) -> NotAllowed | None:
         return NotAllowed(_("此项由系统自动办理。"))
     clerk = clerk_of(user)
     if who == Actor.RESPONSIBLE_CLERK:
-        if clerk is None or clerk.agency_id != case.attention_agency_id:
+        # Nothing waiting (no responsible agency) is a matter of state: 409, not 403.
+        if clerk is None or (
+            case.attention_agency_id is not None and clerk.agency_id != case.attention_agency_id
+        ):
             return NotAllowed(_("该问题由其他经办机构负责处理。"))
         return None
     side, role = ACTOR_RULES[who]

@@ -1,0 +1,42 @@
+"""Bank adapters for tests, configured through ``TRANSFER_BANK_BACKEND`` like a real one.
+
+They keep their counters in Django's cache (Redis when REDIS_URL is set), so that a worker
+subprocess and the test see the same numbers."""
+
+from django.core.cache import cache
+
+from transfers.bank import BankError, LocalBank
+
+FAILURES_LEFT = "test-bank:failures-left:{key}"
+CALLS = "test-bank:calls:{key}"
+
+
+def fail_next(key: str, times: int) -> None:
+    """The next ``times`` payments of remittance ``key`` fail with a transient BankError."""
+    cache.set(FAILURES_LEFT.format(key=key), times, timeout=3600)
+
+
+def calls(key: str) -> int:
+    return cache.get(CALLS.format(key=key), 0)
+
+
+class FlakyBank(LocalBank):
+    """Fails transiently as told by ``fail_next``, then pays like the local bank."""
+
+    def pay(self, *, key, amount, from_account, to_account):
+        try:
+            cache.incr(CALLS.format(key=key))
+        except ValueError:
+            cache.set(CALLS.format(key=key), 1, timeout=3600)
+        left = cache.get(FAILURES_LEFT.format(key=key), 0)
+        if left > 0:
+            cache.set(FAILURES_LEFT.format(key=key), left - 1, timeout=3600)
+            raise BankError("bank gateway timed out (test)")
+        return super().pay(key=key, amount=amount, from_account=from_account, to_account=to_account)
+
+
+class RefusingBank:
+    """A bank adapter whose answer is a hard "no" (not a BankError): a permanent failure."""
+
+    def pay(self, *, key, amount, from_account, to_account):
+        raise PermissionError("account 6222*** is frozen (test)")
