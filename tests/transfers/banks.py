@@ -8,6 +8,7 @@ from django.core.cache import cache
 from transfers.bank import BankError, LocalBank
 
 FAILURES_LEFT = "test-bank:failures-left:{key}"
+REFUSE = "test-bank:refuse:{key}"
 CALLS = "test-bank:calls:{key}"
 
 
@@ -20,14 +21,25 @@ def calls(key: str) -> int:
     return cache.get(CALLS.format(key=key), 0)
 
 
+def refuse(key: str, refused: bool = True) -> None:
+    """Payments of remittance ``key`` are refused for good (not a BankError) until lifted."""
+    if refused:
+        cache.set(REFUSE.format(key=key), True, timeout=3600)
+    else:
+        cache.delete(REFUSE.format(key=key))
+
+
 class FlakyBank(LocalBank):
-    """Fails transiently as told by ``fail_next``, then pays like the local bank."""
+    """Fails transiently as told by ``fail_next``, refuses as told by ``refuse``, and
+    otherwise pays like the local bank."""
 
     def pay(self, *, key, amount, from_account, to_account):
         try:
             cache.incr(CALLS.format(key=key))
         except ValueError:
             cache.set(CALLS.format(key=key), 1, timeout=3600)
+        if cache.get(REFUSE.format(key=key)):
+            raise PermissionError(f"payment {key} refused by the bank (test)")
         left = cache.get(FAILURES_LEFT.format(key=key), 0)
         if left > 0:
             cache.set(FAILURES_LEFT.format(key=key), left - 1, timeout=3600)
