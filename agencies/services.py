@@ -1,5 +1,6 @@
 from django.db import transaction
 
+from agencies import names
 from agencies.models import Region
 from agencies.regions import current_regions
 
@@ -19,5 +20,6 @@ def regions_load() -> int:
         for row in current_regions()
         if row.code not in existing
     ]
-    Region.objects.bulk_create(new, batch_size=1000)
+    Region.objects.bulk_create(new, batch_size=1000)  # bulk: no signals, so say it here
+    names.invalidate()
     return len(new)

@@ -146,8 +146,8 @@ class TransferCaseAdmin(admin.ModelAdmin):
         "person_masked",
         "insurance",
         "status",
-        "transfer_out_agency",
-        "transfer_in_agency",
+        "out_agency",
+        "in_agency",
         "due",
         "submitted_at",
     ]
@@ -155,7 +155,7 @@ class TransferCaseAdmin(admin.ModelAdmin):
     list_filter = [QueueFilter, OverdueFilter, "status", "insurance"]
     search_fields = ["=serial_no"]
     search_help_text = gettext_lazy("输入16位申报流水号")
-    list_select_related = ["person", "transfer_out_agency", "transfer_in_agency"]
+    list_select_related = ["person"]
     # Overdue first: the earliest due date of the running step leads; ended cases (no due date)
     # follow, newest first.
     ordering = [F("current_due_date").asc(nulls_last=True), "-submitted_at"]
@@ -220,18 +220,20 @@ class TransferCaseAdmin(admin.ModelAdmin):
                 return queryset.none()
             agency = clerk.agency
             queryset = queryset.filter(Q(transfer_in_agency=agency) | Q(transfer_out_agency=agency))
-        return queryset.select_related(
-            "person",
-            "transfer_out_agency",
-            "transfer_in_agency",
-            "from_region__parent__parent",
-            "to_region__parent__parent",
-        )
+        return queryset.select_related("person")
 
     # --- columns -------------------------------------------------------------------------
     @admin.display(description=gettext_lazy("参保人"), ordering="person__name")
     def person_masked(self, obj):
         return f"{obj.person.name}（{obj.person.id_number_masked}）"
+
+    @admin.display(description=gettext_lazy("转出地经办机构"), ordering="transfer_out_agency")
+    def out_agency(self, obj):
+        return obj.transfer_out_agency_name
+
+    @admin.display(description=gettext_lazy("转入地经办机构"), ordering="transfer_in_agency")
+    def in_agency(self, obj):
+        return obj.transfer_in_agency_name
 
     @admin.display(description=gettext_lazy("转入类型"))
     def category_display(self, obj):
@@ -240,11 +242,11 @@ class TransferCaseAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("转出地"))
     def from_display(self, obj):
         # Plain text, not links: clerks have no access to the region and agency admins.
-        return f"{obj.from_region.full_name()}（{obj.from_region_id}） · {obj.transfer_out_agency}"
+        return f"{obj.from_region_name}（{obj.from_region_id}） · {obj.transfer_out_agency_name}"
 
     @admin.display(description=gettext_lazy("转入地"))
     def to_display(self, obj):
-        return f"{obj.to_region.full_name()}（{obj.to_region_id}） · {obj.transfer_in_agency}"
+        return f"{obj.to_region_name}（{obj.to_region_id}） · {obj.transfer_in_agency_name}"
 
     @admin.display(description=gettext_lazy("当前环节办理时限"), ordering="current_due_date")
     def due(self, obj):

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agencies import names
 from agencies.models import Agency, Insurance, Region
 from insured.models import Enrollment, InsuredPerson
 from transfers.workflow import OPEN_STATUSES, CaseStatus, StageName
@@ -141,6 +142,23 @@ class TransferCase(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    # Names from the per-process cache (agencies.names): lists and pages need no joins.
+    @property
+    def from_region_name(self) -> str:
+        return names.region_full_name(self.from_region_id)
+
+    @property
+    def to_region_name(self) -> str:
+        return names.region_full_name(self.to_region_id)
+
+    @property
+    def transfer_out_agency_name(self) -> str:
+        return names.agency_name(self.transfer_out_agency_id)
+
+    @property
+    def transfer_in_agency_name(self) -> str:
+        return names.agency_name(self.transfer_in_agency_id)
 
 
 class DailySerial(models.Model):

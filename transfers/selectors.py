@@ -22,14 +22,9 @@ from transfers.calendar import add_working_days, service_target_working_days
 from transfers.models import CaseEvent, Stage, TransferCase
 from transfers.workflow import QUEUES, STAGE_ORDER, STOPPED_STATUSES
 
-# Regions with their parents: lists show full names (province, city, district).
-LIST_RELATED = (
-    "person",
-    "from_region__parent__parent",
-    "to_region__parent__parent",
-    "transfer_in_agency",
-    "transfer_out_agency",
-)
+# Lists need the person; region and agency names come from the per-process cache
+# (agencies.names), not from joins.
+LIST_RELATED = ("person",)
 
 
 def cases_for_person(

@@ -106,10 +106,10 @@ class CaseListSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display")
     from_region = serializers.CharField(source="from_region_id")
     to_region = serializers.CharField(source="to_region_id")
-    from_region_name = serializers.CharField(source="from_region.full_name")
-    to_region_name = serializers.CharField(source="to_region.full_name")
-    from_agency = serializers.CharField(source="transfer_out_agency.name")
-    to_agency = serializers.CharField(source="transfer_in_agency.name")
+    from_region_name = serializers.CharField()
+    to_region_name = serializers.CharField()
+    from_agency = serializers.CharField(source="transfer_out_agency_name")
+    to_agency = serializers.CharField(source="transfer_in_agency_name")
 
     class Meta:
         model = TransferCase
