@@ -216,3 +216,36 @@ def service_target_due(case: TransferCase) -> datetime.date:
     from transfers.calendar import add_working_days, service_target_working_days
 
     return add_working_days(timezone.localdate(case.submitted_at), service_target_working_days())
+
+
+def months_without_cover(
+    *, last_month_out: datetime.date | None, first_month_in: datetime.date
+) -> int:
+    """Whole months between the last month covered at the transfer-out place and the first at
+    the transfer-in place (0 when they follow each other, overlap, or the old one is open)."""
+    if last_month_out is None:
+        return 0
+    gap = (first_month_in.year - last_month_out.year) * 12 + (
+        first_month_in.month - last_month_out.month
+    )
+    return max(gap - 1, 0)
+
+
+# 医保办发〔2021〕43号: a break of more than 3 months lets the transfer-in place set a waiting
+# period of up to 6 months before benefits. Shown to the person, not enforced by the portal.
+MEDICAL_GAP_WITHOUT_WAITING = 3
+
+
+def medical_waiting_tip(case: TransferCase) -> dict | None:
+    """What the confirmation page says about the medical waiting period (None for pension)."""
+    if case.insurance != "medical":
+        return None
+    out_end = case.from_enrollment.end_month
+    in_start = case.to_enrollment.start_month
+    gap = months_without_cover(last_month_out=out_end, first_month_in=in_start)
+    return {
+        "gap": gap,
+        "over": gap > MEDICAL_GAP_WITHOUT_WAITING,
+        "last_month_out": out_end,
+        "first_month_in": in_start,
+    }

@@ -25,6 +25,7 @@ from transfers.selectors import (
     case_detail,
     case_for_person,
     cases_for_person,
+    medical_waiting_tip,
     service_target_due,
     with_detail,
 )
@@ -137,6 +138,7 @@ def submitted(request, person, serial_no):
             "case": case,
             "category_label": category_label(case.insurance, case.category),
             "target_due": service_target_due(case),
+            "waiting_tip": medical_waiting_tip(case),
         },
     )
 
