@@ -161,6 +161,9 @@ class Stage(models.Model):
     name = models.CharField(_("环节"), max_length=20, choices=StageName.choices)
     started_at = models.DateTimeField(_("开始时间"))
     due_date = models.DateField(_("办理时限"), null=True, blank=True)
+    # Counted with a day that no official holiday schedule knows yet (transfers.calendar):
+    # shown as 预计, recomputed when the calendar table changes.
+    due_date_estimated = models.BooleanField(_("办理时限为预计"), default=False)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     overdue_marked_at = models.DateTimeField(_("标记超时时间"), null=True, blank=True)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from insured.models import InsuredPerson
+from transfers.calendar import DueDate, due_date, time_limits
 from transfers.models import CaseEvent, Stage, StageName, TransferCase
 from transfers.services.base import ACTOR_RULES
 from transfers.workflow import MOVES, QUEUES, Actor, CaseStatus
@@ -167,6 +168,7 @@ def case_detail(case: TransferCase) -> dict:
         remittance = case.remittance
     except ObjectDoesNotExist:
         remittance = None
+    target = service_target(case)
     return {
         "case": case,
         "stages": stage_progress(case),
@@ -174,7 +176,8 @@ def case_detail(case: TransferCase) -> dict:
         "funds": funds,
         "remittance": remittance,
         "documents": case_documents(case),
-        "service_target_due": service_target_due(case),
+        "service_target_due": target.date,
+        "service_target_estimated": target.estimated,
     }
 
 
@@ -205,17 +208,23 @@ def stage_progress(case: TransferCase, *, today: datetime.date | None = None) ->
                 "status": status,
                 "started_at": stage.started_at if stage else None,
                 "due_date": stage.due_date if stage else None,
+                "due_date_estimated": bool(stage and stage.due_date and stage.due_date_estimated),
                 "completed_at": stage.completed_at if stage else None,
             }
         )
     return rows
 
 
-def service_target_due(case: TransferCase) -> datetime.date:
-    """The date promised to the person: submission + the whole-case target in working days."""
-    from transfers.calendar import add_working_days, service_target_working_days
+def service_target(case: TransferCase) -> DueDate:
+    """The date promised to the person: submission + the whole-case target in working days
+    (``transfers.calendar.time_limits``), and whether it is an estimate (预计)."""
+    return due_date(
+        timezone.localdate(case.submitted_at), time_limits(case.insurance).service_target
+    )
 
-    return add_working_days(timezone.localdate(case.submitted_at), service_target_working_days())
+
+def service_target_due(case: TransferCase) -> datetime.date:
+    return service_target(case).date
 
 
 def months_without_cover(

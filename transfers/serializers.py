@@ -12,6 +12,7 @@ EVENT_LABELS = {
     "issue_certificate": _("出具参保缴费凭证"),
     "receipt_mismatch": _("到账金额不符"),
     "overdue": _("超过办理时限"),
+    "due_date_recomputed": _("节假日安排更新，重新计算办理时限"),
 }
 
 
@@ -39,6 +40,9 @@ class StageSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["pending", "running", "done", "overdue"])
     started_at = serializers.DateTimeField(allow_null=True)
     due_date = serializers.DateField(allow_null=True)
+    due_date_estimated = serializers.BooleanField(
+        help_text="true: counted with a day no official holiday schedule knows yet (预计)"
+    )
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -160,6 +164,7 @@ class CaseDetailSerializer(CaseListSerializer):
     remittance = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
     service_target_due = serializers.SerializerMethodField()
+    service_target_estimated = serializers.SerializerMethodField()
     allowed_moves = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
@@ -170,6 +175,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "hukou_address",
             "overlapping_months",
             "service_target_due",
+            "service_target_estimated",
             "stages",
             "events",
             "funds",
@@ -200,6 +206,9 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def get_service_target_due(self, case) -> str:
         return self._detail()["service_target_due"].isoformat()
+
+    def get_service_target_estimated(self, case) -> bool:
+        return self._detail()["service_target_estimated"]
 
     def get_allowed_moves(self, case) -> list[str]:
         return self.context.get("allowed_moves", [])

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
 from transfers import exports
+from transfers.calendar import time_limits
 from transfers.forms import ApplyForm, CaseFilterForm, category_label
 from transfers.selectors import (
     allowed_moves,
@@ -26,7 +27,7 @@ from transfers.selectors import (
     case_for_person,
     cases_for_person,
     medical_waiting_tip,
-    service_target_due,
+    service_target,
     with_detail,
 )
 from transfers.services import transfer_submit, transfer_withdraw
@@ -49,9 +50,10 @@ EVENT_PHRASES = {
     "remit": gettext_lazy("转出地经办机构已划出转移基金。"),
     "confirm_receipt": gettext_lazy("转入地经办机构确认基金到账，已记录您的个人权益，办结。"),
     "overdue": gettext_lazy("该环节已超过办理时限，系统已督促经办机构尽快办理。"),
+    "due_date_recomputed": gettext_lazy("国家节假日安排更新，办理时限已重新计算。"),
 }
 # The notes the person may read: a refusal's reason, and which step ran late.
-NOTES_FOR_PERSON = {"reject", "return", "overdue"}
+NOTES_FOR_PERSON = {"reject", "return", "overdue", "due_date_recomputed"}
 ENDED_WITH_REASON = {CaseStatus.REJECTED, CaseStatus.RETURNED}
 
 
@@ -137,7 +139,8 @@ def submitted(request, person, serial_no):
         {
             "case": case,
             "category_label": category_label(case.insurance, case.category),
-            "target_due": service_target_due(case),
+            "target": service_target(case),
+            "target_days": time_limits(case.insurance).service_target,
             "waiting_tip": medical_waiting_tip(case),
         },
     )
@@ -197,6 +200,9 @@ def detail(request, person, serial_no):
         {
             **context,
             "target_due": context["service_target_due"],
+            "target_days": time_limits(case.insurance).service_target,
+            "has_estimate": context["service_target_estimated"]
+            or any(stage["due_date_estimated"] for stage in context["stages"]),
             "events": _plain_events(context["events"]),
             "can_withdraw": "withdraw" in allowed_moves(case=case, user=request.user),
             "show_end_reason": case.status in ENDED_WITH_REASON and case.end_reason,

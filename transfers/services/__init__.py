@@ -3,7 +3,7 @@
 - ``submission``: eligibility, serial numbers, opening a case;
 - ``moves``: the moves people make (applicant and clerks);
 - ``steps``: the system's steps, run by tasks after commit;
-- ``deadlines``: overdue stages.
+- ``deadlines``: overdue stages; due dates recomputed when the calendar table changes.
 
 Each move, inside one transaction: lock the case row, check the actor (agency and role), check
 the current state, write the new state with ``update_fields``, write one immutable
@@ -14,7 +14,12 @@ Errors: ``EligibilityError`` (400) at submission, ``NotAllowed`` (403) for the w
 """
 
 from transfers.services.base import AmountMismatch, EligibilityError
-from transfers.services.deadlines import mark_overdue_stages
+from transfers.services.deadlines import (
+    due_dates_recompute,
+    mark_overdue_stages,
+    working_day_calendar_delete,
+    working_day_calendar_save,
+)
 from transfers.services.moves import (
     transfer_accept,
     transfer_acknowledge,
@@ -36,6 +41,7 @@ __all__ = [
     "AmountMismatch",
     "EligibilityError",
     "check_eligibility",
+    "due_dates_recompute",
     "mark_overdue_stages",
     "next_serial_no",
     "transfer_accept",
@@ -50,4 +56,6 @@ __all__ = [
     "transfer_send_letter",
     "transfer_submit",
     "transfer_withdraw",
+    "working_day_calendar_delete",
+    "working_day_calendar_save",
 ]

@@ -168,13 +168,16 @@ def _move(
 
 
 def _start_stage(case: TransferCase, name: str, *, now: datetime.datetime) -> Stage:
-    from transfers.calendar import stage_due_date
+    from transfers.calendar import stage_due
 
-    due = None
+    due, estimated = None, False
     if name != StageName.CERTIFICATE:
-        due = stage_due_date(case.insurance, name, started=timezone.localdate(now))
+        computed = stage_due(case.insurance, name, started=timezone.localdate(now))
+        due, estimated = computed.date, computed.estimated
     stage, _created = Stage.objects.get_or_create(
-        case=case, name=name, defaults={"started_at": now, "due_date": due}
+        case=case,
+        name=name,
+        defaults={"started_at": now, "due_date": due, "due_date_estimated": estimated},
     )
     return stage
 
