@@ -222,3 +222,49 @@ def test_the_form_offers_only_the_categories_handled_online(parties):
         for value, _ in choices
     }
     assert offered == {"enterprise", "institution", "employee"}
+
+
+def test_the_api_answers_a_veteran_application_with_400_and_the_counter(api_client, parties):
+    person = make_mover(parties)
+    api_client.force_authenticate(person.user)
+
+    response = api_client.post(
+        "/api/v1/transfers/",
+        {
+            "insurance": "pension",
+            "category": "veteran",
+            "from_region": "110105",
+            "to_region": "320106",
+            "phone": "13912345678",
+            "hukou_address": "北京市朝阳区建国路1号",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "counter_only_category"
+    assert parties.in_agency.address in response.json()["detail"]
+
+
+def test_the_api_gives_the_paid_month_refusal_in_english(api_client, parties):
+    person = make_mover(parties)
+    person.enrollments.get(agency=parties.in_agency).years.all().delete()
+    api_client.force_authenticate(person.user)
+
+    response = api_client.post(
+        "/api/v1/transfers/",
+        {
+            "insurance": "pension",
+            "category": "enterprise",
+            "from_region": "110105",
+            "to_region": "320106",
+            "phone": "13912345678",
+            "hukou_address": "北京市朝阳区建国路1号",
+        },
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_paying_at_destination"
+    assert "at least one month has been paid there" in response.json()["detail"]
