@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -129,3 +130,40 @@ class StaffMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.agency} · {self.get_role_display()}"
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("放假")
+    WORKDAY = "workday", _("调休上班")
+
+
+class CalendarDay(models.Model):
+    """One day of the State Council's yearly holiday schedule (国务院办公厅关于部分节假日安排的
+    通知), entered by hand when it is published. It comes before the ``chinesecalendar`` package
+    for working days: a year that has any entry here counts as published, and its days without
+    an entry are ordinary (Monday–Friday worked), so enter the whole notice for a year."""
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("安排"), max_length=10, choices=CalendarDayKind.choices)
+    name = models.CharField(_("节日"), max_length=30, help_text=_("如：春节、国庆节"))
+    source = models.CharField(
+        _("依据"),
+        max_length=100,
+        help_text=_("国务院办公厅通知的文号，如：国办发明电〔2025〕7号"),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name} {self.get_kind_display()}"
+
+    def clean(self):
+        # A make-up working day (调休上班) is always a Saturday or a Sunday.
+        if self.date and self.kind == CalendarDayKind.WORKDAY and self.date.weekday() < 5:
+            raise ValidationError(
+                {"kind": _("调休上班日应为周六或周日；周一至周五本来就是工作日。")}
+            )

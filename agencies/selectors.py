@@ -5,15 +5,28 @@ Region codes come from the query string, so the look-ups treat them as untrusted
 code and an unknown code are two domain errors that pages show as a message and the API as a
 field error, never a 500."""
 
+import datetime
+import logging
 import re
+import uuid
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Insurance, Region, StaffMembership
+from agencies.models import (
+    Agency,
+    CalendarDay,
+    CalendarDayKind,
+    Insurance,
+    Region,
+    StaffMembership,
+)
 from core.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 def clerk_of(user) -> StaffMembership | None:
@@ -131,3 +144,41 @@ def agencies_for_region(*, region: Region) -> list[Agency]:
         if serving.agency is not None and serving.agency not in found:
             found.append(serving.agency)
     return found
+
+
+# ── the working-day calendar table ─────────────────────────────────────────────────────────
+# Every process keeps the (small) table in memory and reloads it when the version in the shared
+# cache (Redis in production) changes: a save in the back office bumps the version on commit,
+# so web processes and workers all count with the new schedule from their next due date.
+CALENDAR_VERSION_KEY = "agencies:calendar-version"
+_calendar_snapshot: dict = {"version": None, "days": None}
+
+
+def load_official_calendar() -> dict[datetime.date, bool]:
+    """The calendar table read now: date → whether it is a working day (one query)."""
+    return {
+        day: kind == CalendarDayKind.WORKDAY
+        for day, kind in CalendarDay.objects.values_list("date", "kind")
+    }
+
+
+def official_calendar() -> dict[datetime.date, bool]:
+    """The calendar table, from memory while the shared version has not changed."""
+    try:
+        version = cache.get(CALENDAR_VERSION_KEY)
+        if version is None:
+            cache.add(CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = cache.get(CALENDAR_VERSION_KEY)
+    except Exception:  # the cache is down: read the table every time rather than guess
+        logger.warning("Cache unavailable; reading the calendar table from the database")
+        version = None
+    if version is not None and _calendar_snapshot["version"] == version:
+        return _calendar_snapshot["days"]
+    days = load_official_calendar()
+    _calendar_snapshot.update(version=version, days=days)
+    return days
+
+
+def forget_official_calendar() -> None:
+    """Drop this process's copy (the next read loads the table again)."""
+    _calendar_snapshot.update(version=None, days=None)

@@ -80,10 +80,12 @@ def benefit_place_of(
         for e in enrollments
         if e.insurance == Insurance.PENSION
     ]
+    # Deemed years (视同缴费年限) are not stored yet; once the ledger keeps them per place,
+    # pass them here as ``deemed_months={region_code: months}``.
     return benefit_place(
         enrollments=summaries,
         hukou_region_code=person.hukou_region_id,
-        hukou_region_name=person.hukou_region.full_name(),
+        deemed_months={},
     )
 
 

@@ -5,21 +5,13 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from transfers.calendar import service_target_working_days, stage_limit
+from transfers.calendar import time_limits
 
 
-def _guide_working_days() -> dict[str, int]:
-    """The time limits the guide shows, from the same configurable table the deadlines use
-    (defaults: pension 15/15/15 under 国办发〔2009〕66号, medical 10 + 5 under 医保办发〔2021〕43号,
-    15 in all as the online service target)."""
-    return {
-        "pension_review": stage_limit("pension", "review"),
-        "pension_transfer_out": stage_limit("pension", "transfer_out"),
-        "pension_record": stage_limit("pension", "transfer_in"),
-        "pension_online_target": service_target_working_days(),
-        "medical_transfer_out": stage_limit("medical", "transfer_out"),
-        "medical_record": stage_limit("medical", "transfer_in"),
-    }
+def _guide_working_days() -> dict:
+    """The time limits the guide shows: the same table the deadlines use
+    (``transfers.calendar.time_limits``), so that what is shown is what is enforced."""
+    return {"pension": time_limits("pension"), "medical": time_limits("medical")}
 
 
 @require_safe

@@ -113,3 +113,14 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_table():
+    """Each process keeps the working-day calendar table in memory, versioned in the shared
+    cache; a test's rollback does not bump the version, so forget the copy around each test."""
+    from agencies.selectors import forget_official_calendar
+
+    forget_official_calendar()
+    yield
+    forget_official_calendar()

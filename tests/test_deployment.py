@@ -3,6 +3,7 @@ values, a wrong value fails at start-up naming the variable, and docker-compose 
 services built from our Dockerfile."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,10 +36,21 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+# Depends on the date and on the calendar table, not on the configuration: from 1 November
+# (and whenever the current year is unpublished) it warns that due dates will be estimates
+# until the State Council's schedule is entered. Tested in tests/transfers/test_calendar_table.py.
+DATE_DEPENDENT_WARNINGS = {"transfers.W001"}
+
+
 def test_check_deploy_is_clean_with_production_values():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    issues = set(re.findall(r"\(([a-z_.]+\.[EWCI]\d{3})\)", result.stdout + result.stderr))
+    assert issues <= DATE_DEPENDENT_WARNINGS, result.stdout + result.stderr
+    if not issues:
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "no issues" in result.stdout
+    else:
+        assert "Traceback" not in result.stderr, result.stderr
 
 
 def test_missing_secret_key_in_production_fails_naming_the_variable():

@@ -422,3 +422,7 @@ class TransferCaseAdmin(admin.ModelAdmin):
             "changelist_url": changelist,
         }
         return TemplateResponse(request, "transfers/admin/dashboard.html", context)
+
+
+# The calendar table's admin lives beside the deadlines it recomputes.
+from transfers import admin_calendar  # noqa: E402, F401

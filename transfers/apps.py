@@ -6,3 +6,10 @@ class TransfersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "transfers"
     verbose_name = _("转移接续")
+
+    def ready(self):
+        from django.core.checks import register
+
+        from transfers.checks import check_holiday_schedule
+
+        register(check_holiday_schedule)

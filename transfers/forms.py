@@ -10,19 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Insurance, Region
 from core.errors import DomainError
 from transfers import attachments
-from transfers.models import CATEGORIES_BY_INSURANCE, Category
+from transfers.models import CATEGORIES_BY_INSURANCE, category_label
 from transfers.workflow import CaseStatus
-
-# The labels of Beijing's two 转入 forms: the pension form says 未就业随军配偶保险转入, the medical
-# form offers 普通职工 / 随军配偶; the stored category is the same for both insurances.
-CATEGORY_LABELS = {
-    (Insurance.PENSION, Category.MILITARY_SPOUSE): _("未就业随军配偶保险转入"),
-    (Insurance.MEDICAL, Category.MILITARY_SPOUSE): _("随军配偶"),
-}
-
-
-def category_label(insurance: str, category: str) -> str:
-    return CATEGORY_LABELS.get((insurance, category)) or Category(category).label
 
 
 def category_choices() -> list:
@@ -75,8 +64,9 @@ class ApplyForm(forms.Form):
         label=_("转入类型"),
         choices=[("", _("请选择"))],
         help_text=_(
-            "养老保险可选：外省企业、外省机关事业、退役军人、未就业随军配偶；"
-            "医疗保险可选：普通职工、随军配偶。"
+            "养老保险可选：外省企业保险转入、外省机关事业保险转入；医疗保险可选：普通职工。"
+            "退役军人保险转入、未就业随军配偶保险转入和医疗保险随军配偶转入，"
+            "请到转入地经办机构窗口办理。"
         ),
     )
     from_province = forms.ChoiceField(label=LEVELS[0][1])
@@ -163,7 +153,7 @@ class ApplyForm(forms.Form):
                 "category",
                 _("“%(category)s”不适用于%(insurance)s，请重新选择转入类型。")
                 % {
-                    "category": Category(category).label,
+                    "category": category_label(insurance, category),
                     "insurance": Insurance(insurance).label,
                 },
             )

@@ -10,23 +10,40 @@ from transfers.workflow import OPEN_STATUSES, CaseStatus, StageName
 
 
 class Category(models.TextChoices):
-    """The kinds of transfer-in offered by the application forms (Beijing's 转入 forms)."""
+    """The kinds of transfer-in of Beijing's 转入 forms, with their official labels (the medical
+    form calls the spouse category 随军配偶: ``transfers.forms.category_label``)."""
 
     ENTERPRISE = "enterprise", _("外省企业保险转入")
     INSTITUTION = "institution", _("外省机关事业保险转入")
     VETERAN = "veteran", _("退役军人保险转入")
-    MILITARY_SPOUSE = "military_spouse", _("随军配偶保险转入")
+    MILITARY_SPOUSE = "military_spouse", _("未就业随军配偶保险转入")
     EMPLOYEE = "employee", _("普通职工")
 
 
+# Beijing's medical form labels the spouse category 随军配偶; the pension form 未就业随军配偶保险转入.
+CATEGORY_LABELS = {
+    (Insurance.MEDICAL, Category.MILITARY_SPOUSE): _("随军配偶"),
+}
+
+
+def category_label(insurance: str, category: str) -> str:
+    return str(CATEGORY_LABELS.get((insurance, category)) or Category(category).label)
+
+
+# The categories this portal handles online: the transfer-out party is a civilian agency
+# whose records the portal reads.
 CATEGORIES_BY_INSURANCE = {
-    Insurance.PENSION: (
-        Category.ENTERPRISE,
-        Category.INSTITUTION,
-        Category.VETERAN,
-        Category.MILITARY_SPOUSE,
-    ),
-    Insurance.MEDICAL: (Category.EMPLOYEE, Category.MILITARY_SPOUSE),
+    Insurance.PENSION: (Category.ENTERPRISE, Category.INSTITUTION),
+    Insurance.MEDICAL: (Category.EMPLOYEE,),
+}
+
+# The categories of the forms that are handled at the transfer-in agency's counter only: their
+# money comes from the military's fund office, which is no party on this portal (the
+# application would carry the 军人退役基本养老保险关系转移接续信息表 and a clerk would enter its
+# months and amounts). Refused with the counter's address instead of "no transfer-out record".
+COUNTER_ONLY_CATEGORIES = {
+    Insurance.PENSION: (Category.VETERAN, Category.MILITARY_SPOUSE),
+    Insurance.MEDICAL: (Category.MILITARY_SPOUSE,),
 }
 
 
@@ -180,6 +197,9 @@ class Stage(models.Model):
     name = models.CharField(_("环节"), max_length=20, choices=StageName.choices)
     started_at = models.DateTimeField(_("开始时间"))
     due_date = models.DateField(_("办理时限"), null=True, blank=True)
+    # Counted with a day that no official holiday schedule knows yet (transfers.calendar):
+    # shown as 预计, recomputed when the calendar table changes.
+    due_date_estimated = models.BooleanField(_("办理时限为预计"), default=False)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     overdue_marked_at = models.DateTimeField(_("标记超时时间"), null=True, blank=True)
 

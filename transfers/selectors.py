@@ -18,7 +18,7 @@ from documents.kinds import DocumentKind
 from documents.models import Document
 from insured.models import InsuredPerson
 from transfers import workflow
-from transfers.calendar import add_working_days, service_target_working_days
+from transfers.calendar import DueDate, due_date, time_limits
 from transfers.models import CaseEvent, Stage, TransferCase
 from transfers.workflow import QUEUES, STAGE_ORDER, STOPPED_STATUSES
 
@@ -126,6 +126,7 @@ def case_detail(case: TransferCase) -> dict:
         remittance = case.remittance
     except ObjectDoesNotExist:
         remittance = None
+    target = service_target(case)
     return {
         "case": case,
         "stages": stage_progress(case),
@@ -133,7 +134,8 @@ def case_detail(case: TransferCase) -> dict:
         "funds": funds,
         "remittance": remittance,
         "documents": case_documents(case),
-        "service_target_due": service_target_due(case),
+        "service_target_due": target.date,
+        "service_target_estimated": target.estimated,
     }
 
 
@@ -162,12 +164,53 @@ def stage_progress(case: TransferCase, *, today: datetime.date | None = None) ->
                 "status": status,
                 "started_at": stage.started_at if stage else None,
                 "due_date": stage.due_date if stage else None,
+                "due_date_estimated": bool(stage and stage.due_date and stage.due_date_estimated),
                 "completed_at": stage.completed_at if stage else None,
             }
         )
     return rows
 
 
+def service_target(case: TransferCase) -> DueDate:
+    """The date promised to the person: submission + the whole-case target in working days
+    (``transfers.calendar.time_limits``), and whether it is an estimate (预计)."""
+    return due_date(
+        timezone.localdate(case.submitted_at), time_limits(case.insurance).service_target
+    )
+
+
 def service_target_due(case: TransferCase) -> datetime.date:
-    """The date promised to the person: submission + the whole-case target in working days."""
-    return add_working_days(timezone.localdate(case.submitted_at), service_target_working_days())
+    return service_target(case).date
+
+
+def months_without_cover(
+    *, last_month_out: datetime.date | None, first_month_in: datetime.date
+) -> int:
+    """Whole months between the last month covered at the transfer-out place and the first at
+    the transfer-in place (0 when they follow each other, overlap, or the old one is open)."""
+    if last_month_out is None:
+        return 0
+    gap = (first_month_in.year - last_month_out.year) * 12 + (
+        first_month_in.month - last_month_out.month
+    )
+    return max(gap - 1, 0)
+
+
+# 医保办发〔2021〕43号: a break of more than 3 months lets the transfer-in place set a waiting
+# period of up to 6 months before benefits. Shown to the person, not enforced by the portal.
+MEDICAL_GAP_WITHOUT_WAITING = 3
+
+
+def medical_waiting_tip(case: TransferCase) -> dict | None:
+    """What the confirmation page says about the medical waiting period (None for pension)."""
+    if case.insurance != "medical":
+        return None
+    out_end = case.from_enrollment.end_month
+    in_start = case.to_enrollment.start_month
+    gap = months_without_cover(last_month_out=out_end, first_month_in=in_start)
+    return {
+        "gap": gap,
+        "over": gap > MEDICAL_GAP_WITHOUT_WAITING,
+        "last_month_out": out_end,
+        "first_month_in": in_start,
+    }

@@ -36,6 +36,9 @@ class StageSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["pending", "running", "done", "overdue"])
     started_at = serializers.DateTimeField(allow_null=True)
     due_date = serializers.DateField(allow_null=True)
+    due_date_estimated = serializers.BooleanField(
+        help_text="true: counted with a day no official holiday schedule knows yet (预计)"
+    )
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -165,6 +168,7 @@ class CaseDetailSerializer(CaseListSerializer):
     remittance = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
     service_target_due = serializers.SerializerMethodField()
+    service_target_estimated = serializers.SerializerMethodField()
     allowed_moves = serializers.SerializerMethodField()
     attention = serializers.SerializerMethodField()
 
@@ -177,6 +181,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "hukou_address",
             "overlapping_months",
             "service_target_due",
+            "service_target_estimated",
             "stages",
             "events",
             "funds",
@@ -207,6 +212,9 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def get_service_target_due(self, case) -> str:
         return self._detail()["service_target_due"].isoformat()
+
+    def get_service_target_estimated(self, case) -> bool:
+        return self._detail()["service_target_estimated"]
 
     def get_allowed_moves(self, case) -> list[str]:
         return self.context.get("allowed_moves", [])

@@ -18,13 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
 from transfers import exports
+from transfers.calendar import time_limits
 from transfers.forms import ApplyForm, CaseFilterForm, category_label
 from transfers.selectors import (
     allowed_moves,
     case_detail,
     case_for_person,
     cases_for_person,
-    service_target_due,
+    medical_waiting_tip,
+    service_target,
     with_detail,
 )
 from transfers.services import transfer_submit, transfer_withdraw
@@ -116,7 +118,9 @@ def submitted(request, person, serial_no):
         {
             "case": case,
             "category_label": category_label(case.insurance, case.category),
-            "target_due": service_target_due(case),
+            "target": service_target(case),
+            "target_days": time_limits(case.insurance).service_target,
+            "waiting_tip": medical_waiting_tip(case),
         },
     )
 
@@ -171,6 +175,9 @@ def detail(request, person, serial_no):
         {
             **context,
             "target_due": context["service_target_due"],
+            "target_days": time_limits(case.insurance).service_target,
+            "has_estimate": context["service_target_estimated"]
+            or any(stage["due_date_estimated"] for stage in context["stages"]),
             "events": person_log(context["events"]),
             "can_withdraw": "withdraw" in allowed_moves(case=case, user=request.user),
             "show_end_reason": case.status in ENDED_WITH_REASON and case.end_reason,

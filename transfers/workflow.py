@@ -302,7 +302,14 @@ MOVES: dict[str, Move] = {
         note_public=True,
     ),
     "attention": Move(_("自动处理失败，转人工处理"), frozenset(), None, Actor.SYSTEM),
-    "due_date_recomputed": Move(_("办理时限重新计算"), frozenset(), None, Actor.SYSTEM),
+    "due_date_recomputed": Move(
+        _("节假日安排更新，重新计算办理时限"),
+        frozenset(),
+        None,
+        Actor.SYSTEM,
+        log=_("国家节假日安排更新，办理时限已重新计算。"),
+        note_public=True,
+    ),
 }
 
 # The moves a clerk makes with a button or an API call, in the order the page shows them.

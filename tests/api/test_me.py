@@ -71,7 +71,8 @@ def test_the_caller_gets_their_own_records_with_the_id_masked(api_client, region
     ]
     assert body["total_months"] == {"pension": 48, "medical": 0}
     assert body["benefit_place"]["rule"] == "d"
-    assert body["benefit_place"]["region"] == "110105"
+    assert body["benefit_place"]["region"] == "110000"  # the hukou province
+    assert body["benefit_place"]["name"] == "北京市"
 
 
 def test_an_ended_enrollment_shows_its_end_month(api_client, regions):

@@ -5,7 +5,7 @@
 - ``steps``: the system's steps, the follow-ups the outbox runs after commit;
 - ``outbox``: dispatching an event's follow-ups, retries, the attention queue;
 - ``notify``: telling the applicant and the agencies;
-- ``deadlines``: overdue stages.
+- ``deadlines``: overdue stages; due dates recomputed when the calendar table changes.
 
 Each move, inside one transaction: lock the case row, check the actor (agency and role), check
 the current state, write the new state with ``update_fields``, write one immutable
@@ -16,7 +16,12 @@ Errors: ``EligibilityError`` (400) at submission, ``NotAllowed`` (403) for the w
 """
 
 from transfers.services.base import AmountMismatch, EligibilityError
-from transfers.services.deadlines import mark_overdue_stages
+from transfers.services.deadlines import (
+    due_dates_recompute,
+    mark_overdue_stages,
+    working_day_calendar_delete,
+    working_day_calendar_save,
+)
 from transfers.services.moves import (
     transfer_accept,
     transfer_acknowledge,
@@ -56,6 +61,7 @@ __all__ = [
     "AmountMismatch",
     "EligibilityError",
     "check_eligibility",
+    "due_dates_recompute",
     "mark_overdue_stages",
     "next_serial_no",
     "transfer_accept",
@@ -72,4 +78,6 @@ __all__ = [
     "transfer_send_letter",
     "transfer_submit",
     "transfer_withdraw",
+    "working_day_calendar_delete",
+    "working_day_calendar_save",
 ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from agencies.selectors import clerk_of
 from core.errors import DomainError, TransitionNotAllowed
-from transfers.calendar import stage_due_date
+from transfers.calendar import stage_due
 from transfers.models import CaseEvent, Stage, TransferCase
 from transfers.workflow import (
     MOVES,
@@ -160,11 +160,14 @@ def apply_move(
 
 
 def start_stage(case: TransferCase, name: str, *, now: datetime.datetime) -> Stage:
-    due = None
+    due, estimated = None, False
     if name != StageName.CERTIFICATE:
-        due = stage_due_date(case.insurance, name, started=timezone.localdate(now))
+        computed = stage_due(case.insurance, name, started=timezone.localdate(now))
+        due, estimated = computed.date, computed.estimated
     stage, _created = Stage.objects.get_or_create(
-        case=case, name=name, defaults={"started_at": now, "due_date": due}
+        case=case,
+        name=name,
+        defaults={"started_at": now, "due_date": due, "due_date_estimated": estimated},
     )
     return stage
 

@@ -19,8 +19,10 @@ from transfers.amounts import overlapping_months
 from transfers.attachments import validate_attachment
 from transfers.models import (
     CATEGORIES_BY_INSURANCE,
+    COUNTER_ONLY_CATEGORIES,
     DailySerial,
     TransferCase,
+    category_label,
 )
 from transfers.services.base import (
     PHONE,
@@ -47,6 +49,17 @@ def _region(value: Region | str, field_label: str) -> Region:
     return region
 
 
+def _counter(agency: Agency | None) -> str:
+    """Where to go in person: the agency's name, address and phone when known."""
+    if agency is None:
+        return _("转入地社会保险经办机构")
+    return _("%(name)s（地址：%(address)s，电话：%(phone)s）") % {
+        "name": agency.name,
+        "address": agency.address,
+        "phone": agency.phone,
+    }
+
+
 def _paid_enrollment(*, person, insurance: str, agency: Agency) -> Enrollment | None:
     """The person's enrollment at ``agency`` with months paid that has not moved away yet."""
     return (
@@ -68,17 +81,30 @@ def check_eligibility(
         raise EligibilityError(
             _("险种只能是基本养老保险或基本医疗保险。"), code="invalid_insurance"
         )
+    if category in COUNTER_ONLY_CATEGORIES[Insurance(insurance)]:
+        to_agency = agency_for(region=to_region, insurance=insurance)
+        raise EligibilityError(
+            _(
+                "“%(category)s”的转移资金由军队转出，本平台暂不受理网上申请。请携带本人身份证件"
+                "和军队出具的转移接续材料（如《军人退役基本养老保险关系转移接续信息表》），"
+                "到%(where)s现场办理。"
+            )
+            % {"category": category_label(insurance, category), "where": _counter(to_agency)},
+            code="counter_only_category",
+        )
     if category not in CATEGORIES_BY_INSURANCE[Insurance(insurance)]:
         raise EligibilityError(
             _("转入类别“%(category)s”不适用于%(insurance)s。")
             % {"category": category, "insurance": Insurance(insurance).label},
             code="invalid_category",
         )
-    if from_region.province_code == to_region.province_code:
+    # Pension: a move inside one province is no cross-province transfer (国办发〔2009〕66号);
+    # provincial rules apply. Medical: 医保办发〔2021〕43号 covers every move between pooling
+    # regions (跨统筹地区), inside a province too; only the same pooling region is refused below.
+    if insurance == Insurance.PENSION and from_region.province_code == to_region.province_code:
         raise EligibilityError(
             _(
-                "转出地和转入地同在%(province)s，不属于跨省转移接续，按本省规定办理"
-                "（各省做法不同，如江苏省省内流动由原参保地封存账户、退休时按申请转移），"
+                "转出地和转入地同在%(province)s，基本养老保险不属于跨省转移接续，按本省规定办理，"
                 "请咨询当地社会保险经办机构。"
             )
             % {"province": Region.objects.get(code=to_region.province_code).name},
@@ -94,15 +120,9 @@ def check_eligibility(
         )
     to_agency = agency_for(region=to_region, insurance=insurance)
     if not to_region.online_transfer_enabled:
-        where = (
-            _("%(name)s（地址：%(address)s，电话：%(phone)s）")
-            % {"name": to_agency.name, "address": to_agency.address, "phone": to_agency.phone}
-            if to_agency
-            else _("转入地社会保险经办机构")
-        )
         raise EligibilityError(
             _("转入地%(region)s尚未开通网上转移接续服务，请携带身份证件到%(where)s现场申请。")
-            % {"region": to_region.full_name(), "where": where},
+            % {"region": to_region.full_name(), "where": _counter(to_agency)},
             code="offline_region",
         )
     if to_agency is None:
@@ -137,6 +157,42 @@ def check_eligibility(
                 "insurance": Insurance(insurance).label,
             },
             code="not_enrolled_at_destination",
+        )
+    # 尚未在转入地参保缴费的，不能受理: enrolled is not enough, one month must have been paid.
+    paid_here = (
+        ContributionYear.objects.filter(enrollment=to_enrollment).aggregate(
+            paid=Sum("months_paid")
+        )["paid"]
+        or 0
+    )
+    if paid_here < 1:
+        raise EligibilityError(
+            _(
+                "您已在转入地%(region)s（经办机构：%(agency)s）办理%(insurance)s参保登记，"
+                "但还没有实际缴费的月份。尚未在转入地参保缴费的，不能受理："
+                "请在转入地至少实际缴费一个月后再申请转入。"
+            )
+            % {
+                "region": to_region.full_name(),
+                "agency": to_agency.name,
+                "insurance": Insurance(insurance).label,
+            },
+            code="not_paying_at_destination",
+        )
+    if from_agency == to_agency:
+        # Only medical gets here inside one province (pension was refused above).
+        raise EligibilityError(
+            _(
+                "转出地%(from)s和转入地%(to)s属于同一统筹区（经办机构：%(agency)s），"
+                "%(insurance)s关系不需要转移接续。"
+            )
+            % {
+                "from": from_region.full_name(),
+                "to": to_region.full_name(),
+                "agency": to_agency.name,
+                "insurance": Insurance(insurance).label,
+            },
+            code="same_pooling_region",
         )
     from_enrollment = _paid_enrollment(person=person, insurance=insurance, agency=from_agency)
     if from_enrollment is None:
