@@ -123,9 +123,7 @@ class LoginGuardBackend:
         if reason:
             request.login_guard_blocked = reason
             raise PermissionDenied
-        return None
-
-    def get_user(self, user_id):
+        # No get_user(): sessions are never this backend's (force_login skips it too).
         return None
 
 
