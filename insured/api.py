@@ -15,8 +15,8 @@ from core.tokens import token_issue
 from insured.selectors import person_for_user, person_records
 from insured.serializers import (
     CodePasswordSerializer,
-    DetailSerializer,
     MeSerializer,
+    MessageSerializer,
     PasswordResetSerializer,
     RegisteredSerializer,
     RegisterSerializer,
@@ -94,7 +94,7 @@ class PasswordResetView(AuthEndpoint):
     @extend_schema(
         request=PasswordResetSerializer,
         responses={
-            200: DetailSerializer,
+            200: MessageSerializer,
             400: _field_errors("PasswordResetErrors", ["id_number"]),
             429: THROTTLED,
         },
@@ -113,7 +113,7 @@ class PasswordResetConfirmView(AuthEndpoint):
     @extend_schema(
         request=CodePasswordSerializer,
         responses={
-            200: DetailSerializer,
+            200: MessageSerializer,
             400: _field_errors("PasswordResetConfirmErrors", ["id_number", "code", "password"]),
             429: THROTTLED,
         },

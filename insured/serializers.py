@@ -32,7 +32,7 @@ class PasswordResetSerializer(serializers.Serializer):
     id_number = serializers.CharField(label=_("公民身份号码"), max_length=18)
 
 
-class DetailSerializer(serializers.Serializer):
+class MessageSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
