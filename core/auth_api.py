@@ -22,11 +22,11 @@ from core.throttles import AddressThrottle
 from core.tokens import token_issue, token_revoke
 
 LOCKED = inline_serializer(
-    "LockedOut", {"code": serializers.CharField(), "detail": serializers.CharField()}
+    "TokenLockedOut", {"code": serializers.CharField(), "detail": serializers.CharField()}
 )
-DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
+DETAIL = inline_serializer("PasswordChanged", {"detail": serializers.CharField()})
 FIELD_ERRORS = inline_serializer(
-    "FieldErrors",
+    "TokenErrors",
     {"non_field_errors": serializers.ListField(child=serializers.CharField(), required=False)},
 )
 

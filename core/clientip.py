@@ -44,10 +44,13 @@ def _is_trusted(address, networks) -> bool:
 
 
 def client_ip(request) -> str:
-    """The address to count this request against (also AXES_CLIENT_IP_CALLABLE)."""
+    """The address to count this request against (also AXES_CLIENT_IP_CALLABLE); "" when
+    the connection has no IP address."""
     remote = _parse(request.META.get("REMOTE_ADDR", "") or "")
     if remote is None:
-        return "unknown"
+        # No usable peer address (a unix socket): one shared bucket. "" is also what
+        # django-axes stores as no address (an invalid string would break its inet column).
+        return ""
     networks = trusted_networks()
     if not networks or not _is_trusted(remote, networks):
         return str(remote)

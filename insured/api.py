@@ -42,7 +42,7 @@ def _field_errors(name: str, fields: list[str]):
     )
 
 
-THROTTLED = inline_serializer("Throttled", {"detail": serializers.CharField()})
+THROTTLED = inline_serializer("AuthThrottled", {"detail": serializers.CharField()})
 
 
 class RegisterView(AuthEndpoint):

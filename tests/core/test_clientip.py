@@ -59,3 +59,8 @@ def test_a_bad_trusted_proxies_value_fails_loudly(settings):
 def test_an_untrusted_client_never_chooses_its_address(forwarded):
     assert django_settings.TRUSTED_PROXIES == []
     assert client_ip(request(forwarded=forwarded)) == "203.0.113.7"
+
+
+def test_a_connection_without_an_ip_address_counts_as_no_address(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    assert client_ip(request(remote="", forwarded="198.51.100.1")) == ""

@@ -109,6 +109,21 @@ def test_a_stranger_cannot_lock_a_clerk_out(api_client, settings):
     assert "token" in response.json()
 
 
+def test_behind_the_proxy_axes_locks_the_guesser_not_everyone(api_client, settings):
+    # Issue 10: behind the README's proxy every client shared one address, so anyone could
+    # lock any clerk out. With TRUSTED_PROXIES the lock is the guesser's own.
+    settings.AXES_ENABLED = True
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    clerk = StaffFactory().user
+    proxy = {"remote": "10.0.0.1"}
+    for _ in range(5):
+        api_login(api_client, clerk.username, forwarded="203.0.113.66", **proxy)
+    locked = api_login(api_client, clerk.username, PASSWORD, forwarded="203.0.113.66", **proxy)
+    assert locked.status_code == 429
+    response = api_login(api_client, clerk.username, PASSWORD, forwarded="192.0.2.10", **proxy)
+    assert response.status_code == 200
+
+
 def test_failures_from_a_single_address_never_lock_the_username_elsewhere(client):
     clerk = StaffFactory().user
     for _ in range(15):
