@@ -22,7 +22,8 @@ from core.throttles import AddressThrottle
 from core.tokens import token_issue, token_revoke
 
 LOCKED = inline_serializer(
-    "TokenLockedOut", {"code": serializers.CharField(), "detail": serializers.CharField()}
+    "TokenLockedOut",
+    {"code": serializers.CharField(required=False), "detail": serializers.CharField()},
 )
 DETAIL = inline_serializer("PasswordChanged", {"detail": serializers.CharField()})
 FIELD_ERRORS = inline_serializer(

@@ -46,6 +46,10 @@ def code_issue(*, purpose: str, subject: str, phone: str, message: str) -> bool:
     code = f"{secrets.randbelow(10**6):06d}"
     ttl = settings.ONE_TIME_CODE_TTL_SECONDS
     with transaction.atomic():
+        # Rows name an ID number: none is kept longer than the daily limit needs.
+        OneTimeCode.objects.filter(
+            created_at__lt=timezone.now() - datetime.timedelta(days=2)
+        ).delete()
         OneTimeCode.objects.filter(purpose=purpose, subject=subject, used_at__isnull=True).update(
             used_at=timezone.now()
         )

@@ -394,3 +394,11 @@ def test_the_schema_documents_the_new_auth_endpoints(api_client):
     assert set(schema["components"]["schemas"][ref]["properties"]) == {"token", "expires"}
     assert "429" in paths["/api/v1/auth/register/"]["post"]["responses"]
     assert "201" in paths["/api/v1/auth/register/confirm/"]["post"]["responses"]
+
+
+def test_expired_tokens_are_purged_when_a_new_one_is_issued(api_client):
+    alice, bob = UserFactory(), UserFactory()
+    login(api_client, alice.username)
+    AuthToken.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    login(api_client, bob.username)
+    assert list(AuthToken.objects.values_list("user", flat=True)) == [bob.pk]
