@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
     verbose_name = _("公共")
+
+    def ready(self):
+        # Signal receivers: the login guard's counters and the session clock.
+        from core import login_guard, sessions  # noqa: F401

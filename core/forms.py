@@ -29,3 +29,35 @@ class LoginForm(AuthenticationForm):
         if len(username) == 18 and username[:17].isdigit():
             username = username.upper()
         return username
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("原密码"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("新密码"),
+        max_length=128,
+        strip=False,
+        help_text=_("至少8位，不能全是数字，不能与用户名相似。"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_confirm = forms.CharField(
+        label=_("确认新密码"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("new_password")
+            and data.get("new_password_confirm")
+            and data["new_password"] != data["new_password_confirm"]
+        ):
+            self.add_error("new_password_confirm", _("两次输入的密码不一致。"))
+        return data

@@ -101,3 +101,57 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.key}"
+
+
+class AuthToken(models.Model):
+    """One API login (``POST /api/v1/auth/token/``): a random key the client keeps, stored here
+    only as its SHA-256, valid until ``expires_at``; deleted on logout and password change."""
+
+    digest = models.CharField(_("摘要"), max_length=64, unique=True)
+    # The key's first characters, to tell a user's tokens apart in the admin and the logs.
+    prefix = models.CharField(_("前缀"), max_length=8)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="auth_tokens",
+    )
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self):
+        return f"{self.prefix}…"
+
+
+class CodePurpose(models.TextChoices):
+    REGISTER = "register", _("注册")
+    RESET = "reset", _("找回密码")
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit code sent by SMS to prove control of the phone on file. Stored as a keyed
+    hash; valid for ``ONE_TIME_CODE_TTL_SECONDS``, ``ONE_TIME_CODE_MAX_TRIES`` wrong tries,
+    used once. Issuing a new code for the same subject and purpose voids the older ones."""
+
+    purpose = models.CharField(_("用途"), max_length=10, choices=CodePurpose.choices)
+    # What the code proves control for: the ID number (the future username).
+    subject = models.CharField(_("对象"), max_length=150)
+    code_hash = models.CharField(_("验证码摘要"), max_length=64)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    tries = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [
+            models.Index(fields=["purpose", "subject", "-created_at"], name="code_lookup_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} {self.subject}"

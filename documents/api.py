@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import Insurance, Region
+from core.throttles import AddressThrottle
 from documents import selectors
 from documents.models import Document
 
@@ -157,6 +158,8 @@ class DocumentPdfView(APIView):
 class VerifyView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [AddressThrottle]
+    throttle_scope = "verify"
 
     @extend_schema(
         responses={

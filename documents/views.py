@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
+from core.throttles import throttle_page
 from documents import selectors
 from documents.forms import VerifyUploadForm
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_page("verify", methods=("GET", "POST"))
 def verify(request, token: str):
     """Anyone: what was issued under this token, and whether an uploaded PDF is that file."""
     document = selectors.document_by_token(token)

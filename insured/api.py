@@ -1,76 +1,129 @@
-"""REST endpoints of the registry: log-in token, real-name registration, the caller's records."""
+"""REST endpoints of the registry: registration and password reset by an SMS code to the
+phone on file, and the caller's records. Log-in, log-out and password change are core's."""
 
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
-from rest_framework.authtoken.models import Token
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.auth_api import AuthEndpoint
+from core.tokens import token_issue
 from insured.selectors import person_for_user, person_records
 from insured.serializers import (
+    CodePasswordSerializer,
     MeSerializer,
+    MessageSerializer,
+    PasswordResetSerializer,
     RegisteredSerializer,
     RegisterSerializer,
-    TokenRequestSerializer,
-    TokenSerializer,
+    RegisterStartedSerializer,
 )
-from insured.services import person_register_login
+from insured.services import (
+    REGISTRATION_SENT,
+    RESET_SENT,
+    password_reset_confirm,
+    password_reset_start,
+    registration_confirm,
+    registration_start,
+)
 
 
-class _AuthEndpoint(APIView):
-    # No session authentication (and so no CSRF) on the way in; throttled per client address.
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
+def _field_errors(name: str, fields: list[str]):
+    return inline_serializer(
+        name,
+        {
+            field: serializers.ListField(child=serializers.CharField(), required=False)
+            for field in fields
+        },
+    )
 
 
-class TokenView(_AuthEndpoint):
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
-    def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        # django-axes watches this call: it needs the Django request, not DRF's wrapper, so
-        # that failures are counted for this address and a lock-out is seen below.
-        http_request = request._request
-        user = authenticate(
-            request=http_request,
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
-        )
-        if getattr(http_request, "axes_locked_out", False):
-            # Answer in JSON ourselves instead of letting AxesMiddleware send its HTML page.
-            http_request.axes_locked_out = False
-            return Response(
-                {"detail": _("登录失败次数过多，账号已暂时锁定，请15分钟后再试。")},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-            )
-        if user is None:
-            return Response(
-                {"non_field_errors": [_("身份证号码（用户名）或密码不正确。")]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+THROTTLED = inline_serializer("AuthThrottled", {"detail": serializers.CharField()})
 
 
-class RegisterView(_AuthEndpoint):
-    @extend_schema(request=RegisterSerializer, responses={201: RegisteredSerializer})
+class RegisterView(AuthEndpoint):
+    throttle_scope = "register"
+
+    @extend_schema(
+        request=RegisterSerializer,
+        responses={
+            200: RegisterStartedSerializer,
+            400: _field_errors("RegisterErrors", ["id_number", "name"]),
+            429: THROTTLED,
+        },
+        description="第一步：无论信息是否匹配，均返回同样的提示；匹配未注册的参保人时，向其在参保地登记的手机发送验证码。",
+    )
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        masked = registration_start(**serializer.validated_data)
+        return Response({"detail": str(REGISTRATION_SENT), "phone_masked": masked})
+
+
+class RegisterConfirmView(AuthEndpoint):
+    throttle_scope = "register"
+
+    @extend_schema(
+        request=CodePasswordSerializer,
+        responses={
+            201: RegisteredSerializer,
+            400: _field_errors("RegisterConfirmErrors", ["id_number", "code", "password"]),
+            429: THROTTLED,
+        },
+        description="第二步：验证码和密码，创建登录账号并返回接口令牌。",
+    )
+    def post(self, request):
+        serializer = CodePasswordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         # A refusal raises ValidationError keyed by field; core.api turns it into a 400.
-        user = person_register_login(**serializer.validated_data)
-        token = Token.objects.create(user=user)
+        user = registration_confirm(**serializer.validated_data)
+        key, token = token_issue(user=user)
         return Response(
-            {"username": user.username, "token": token.key}, status=status.HTTP_201_CREATED
+            {"username": user.username, "token": key, "expires": token.expires_at},
+            status=status.HTTP_201_CREATED,
         )
+
+
+class PasswordResetView(AuthEndpoint):
+    throttle_scope = "reset"
+
+    @extend_schema(
+        request=PasswordResetSerializer,
+        responses={
+            200: MessageSerializer,
+            400: _field_errors("PasswordResetErrors", ["id_number"]),
+            429: THROTTLED,
+        },
+        description="找回密码第一步：无论身份证号码是否注册，均返回同样的提示。",
+    )
+    def post(self, request):
+        serializer = PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_reset_start(**serializer.validated_data)
+        return Response({"detail": str(RESET_SENT)})
+
+
+class PasswordResetConfirmView(AuthEndpoint):
+    throttle_scope = "reset"
+
+    @extend_schema(
+        request=CodePasswordSerializer,
+        responses={
+            200: MessageSerializer,
+            400: _field_errors("PasswordResetConfirmErrors", ["id_number", "code", "password"]),
+            429: THROTTLED,
+        },
+        description="找回密码第二步：验证码和新密码；该账号的全部接口令牌随即失效。",
+    )
+    def post(self, request):
+        serializer = CodePasswordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_reset_confirm(**serializer.validated_data)
+        return Response({"detail": _("密码已重置，请用新密码登录。")})
 
 
 class MeView(APIView):
@@ -86,6 +139,10 @@ class MeView(APIView):
         return Response(MeSerializer(person_records(person=person)).data)
 
 
-token = sensitive_post_parameters("password")(TokenView.as_view())
-register = sensitive_post_parameters("password")(RegisterView.as_view())
+register = RegisterView.as_view()
+register_confirm = sensitive_post_parameters("code", "password")(RegisterConfirmView.as_view())
+password_reset = PasswordResetView.as_view()
+password_reset_confirm_view = sensitive_post_parameters("code", "password")(
+    PasswordResetConfirmView.as_view()
+)
 me = MeView.as_view()

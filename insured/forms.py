@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from insured import idnumbers
 
 
-class RegistrationForm(forms.Form):
-    id_number = forms.CharField(
+def id_number_field():
+    return forms.CharField(
         label=_("公民身份号码"),
         max_length=18,
         help_text=_("18位，最后一位可能是X。"),
@@ -15,19 +15,44 @@ class RegistrationForm(forms.Form):
         validators=[idnumbers.validate_id_number],
         widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
     )
+
+
+class RegistrationForm(forms.Form):
+    """Step 1: who you are. The code goes to the phone already on file."""
+
+    id_number = id_number_field()
     name = forms.CharField(
         label=_("姓名"),
         max_length=50,
         help_text=_("与身份证上的姓名一致。"),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    phone = forms.CharField(
-        label=_("联系电话"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+
+    def clean_id_number(self):
+        return idnumbers.normalize(self.cleaned_data["id_number"])
+
+
+class PasswordResetForm(forms.Form):
+    id_number = id_number_field()
+
+    def clean_id_number(self):
+        return idnumbers.normalize(self.cleaned_data["id_number"])
+
+
+class CodePasswordForm(forms.Form):
+    """Step 2 of registration and of password reset: the SMS code and the new password."""
+
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        min_length=6,
+        help_text=_("6位数字，10分钟内有效。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
     )
     password = forms.CharField(
-        label=_("密码"),
+        label=_("设置密码"),
         max_length=128,
         strip=False,
         help_text=_("至少8位，不能全是数字，不能与身份证号码相似。"),

@@ -4,32 +4,36 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label=_("用户名"), max_length=150)
-    password = serializers.CharField(label=_("密码"), max_length=128, trim_whitespace=False)
-
-    def validate_username(self, value: str) -> str:
-        # Insured persons log in with their ID number; accept a lowercase check character.
-        value = value.strip()
-        if len(value) == 18 and value[:17].isdigit():
-            value = value.upper()
-        return value
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
-
-
 class RegisterSerializer(serializers.Serializer):
     id_number = serializers.CharField(label=_("公民身份号码"), max_length=18)
     name = serializers.CharField(label=_("姓名"), max_length=50)
-    phone = serializers.CharField(label=_("联系电话"), max_length=20)
+
+
+class RegisterStartedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    phone_masked = serializers.CharField(
+        allow_null=True, help_text="信息匹配时为接收验证码的手机号码（部分隐藏），否则为null"
+    )
+
+
+class CodePasswordSerializer(serializers.Serializer):
+    id_number = serializers.CharField(label=_("公民身份号码"), max_length=18)
+    code = serializers.CharField(label=_("短信验证码"), max_length=6)
     password = serializers.CharField(label=_("密码"), max_length=128, trim_whitespace=False)
 
 
 class RegisteredSerializer(serializers.Serializer):
     username = serializers.CharField()
     token = serializers.CharField()
+    expires = serializers.DateTimeField()
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    id_number = serializers.CharField(label=_("公民身份号码"), max_length=18)
+
+
+class MessageSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class YearSerializer(serializers.Serializer):

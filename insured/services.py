@@ -1,4 +1,5 @@
-"""Writes to the registry of insured persons."""
+"""Writes to the registry of insured persons: registration and password reset by an SMS code
+sent to the phone already on file."""
 
 import re
 
@@ -8,57 +9,134 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.accounts import password_set
+from core.codes import CODE_INVALID, code_issue, code_use
+from core.models import CodePurpose
+from core.sms import mask_phone
 from insured import idnumbers
 from insured.models import InsuredPerson
 
-# One message for "unknown ID" and "name does not match", so that the form cannot be used to
-# find out whether an ID number is in the registry.
-NO_MATCH = _("身份证号码与姓名不匹配或未参保。")
+# Step 1 of registration and of password reset answers this, whatever the registry holds, so
+# that neither can be used to find out who is in the registry or who has a login.
+REGISTRATION_SENT = _(
+    "如信息匹配，验证码已发送至您在参保地登记的手机，10分钟内有效。"
+    "未收到的，请稍后重试，或持本人身份证件到参保地经办机构核对登记的手机号码。"
+)
+RESET_SENT = _(
+    "如该身份证号码已注册，验证码已发送至您在参保地登记的手机，10分钟内有效。"
+    "未收到的，请持本人身份证件到参保地经办机构办理。"
+)
 ALREADY_REGISTERED = _("该身份证号码已注册，请直接登录。")
-# A mainland mobile number, or a landline with its area code.
-PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
+# A mainland mobile number: the only kind an SMS code can reach.
+MOBILE = re.compile(r"1[3-9]\d{9}")
+
+REGISTRATION_SMS = _("【社保服务平台】您的注册验证码为{code}，{minutes}分钟内有效。请勿告诉他人。")
+RESET_SMS = _("【社保服务平台】您正在找回密码，验证码为{code}，{minutes}分钟内有效。请勿告诉他人。")
 
 
-def person_register_login(*, id_number: str, name: str, phone: str, password: str):
-    """Real-name registration: the ID number and name must match a registry person who has no
-    login yet. Creates the login (username = ID number), links it, records the phone.
-
-    Raises ValidationError keyed by field. Atomic; the person row is locked so that two
-    concurrent registrations for one person cannot both succeed."""
+def _id_number_or_error(id_number: str, errors: dict) -> str:
     id_number = idnumbers.normalize(id_number)
-    name = (name or "").strip()
-    phone = (phone or "").strip()
-    User = get_user_model()
-    errors: dict[str, list[ValidationError]] = {}
     try:
         idnumbers.validate_id_number(id_number)
     except ValidationError as exc:
         errors["id_number"] = exc.error_list
-    if not name:
-        errors["name"] = [ValidationError(_("请输入姓名。"), code="required")]
-    if not PHONE.fullmatch(phone):
-        errors["phone"] = [ValidationError(_("请输入有效的手机号码或固定电话。"), code="phone")]
+    return id_number
+
+
+def _password_errors(password: str, *, username: str, errors: dict) -> None:
+    User = get_user_model()
     try:
-        validate_password(password, user=User(username=id_number, first_name=name[:150]))
+        validate_password(password, user=User(username=username))
     except ValidationError as exc:
         errors["password"] = exc.error_list
+
+
+def registration_start(*, id_number: str, name: str) -> str | None:
+    """Step 1: when ID number and name match a registry person without a login who has a
+    mobile number on file, send a registration code to that number and return it masked;
+    otherwise return None. The phone on file is never changed here. Raises ValidationError
+    by field only for malformed input (a bad check character, an empty name)."""
+    errors: dict = {}
+    id_number = _id_number_or_error(id_number, errors)
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [ValidationError(_("请输入姓名。"), code="required")]
     if errors:
         raise ValidationError(errors)
+    person = InsuredPerson.objects.filter(id_number=id_number, name=name, user__isnull=True).first()
+    if person is None or not MOBILE.fullmatch(person.phone or ""):
+        return None
+    if get_user_model().objects.filter(username=id_number).exists():
+        return None
+    code_issue(
+        purpose=CodePurpose.REGISTER,
+        subject=id_number,
+        phone=person.phone,
+        message=REGISTRATION_SMS,
+    )
+    return mask_phone(person.phone)
 
+
+def registration_confirm(*, id_number: str, code: str, password: str):
+    """Step 2: the code sent in step 1 and a password create the login (username = ID
+    number) and link it to the person. Raises ValidationError by field. The code is checked
+    (and a wrong one counted) before anything is written; the person row is then locked so
+    that two registrations for one person cannot both succeed."""
+    errors: dict = {}
+    id_number = _id_number_or_error(id_number, errors)
+    if not (code or "").strip():
+        errors["code"] = [ValidationError(_("请输入短信验证码。"), code="required")]
+    _password_errors(password, username=id_number, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    code_use(purpose=CodePurpose.REGISTER, subject=id_number, code=code)
+    User = get_user_model()
     with transaction.atomic():
-        person = (
-            InsuredPerson.objects.select_for_update().filter(id_number=id_number, name=name).first()
-        )
+        person = InsuredPerson.objects.select_for_update().filter(id_number=id_number).first()
         if person is None:
-            raise ValidationError({"id_number": ValidationError(NO_MATCH, code="no_match")})
+            raise ValidationError({"code": ValidationError(CODE_INVALID, code="invalid")})
         if person.user_id is not None or User.objects.filter(username=id_number).exists():
             raise ValidationError(
                 {"id_number": ValidationError(ALREADY_REGISTERED, code="registered")}
             )
-        user = User(username=id_number, first_name=name[:150])
+        user = User(username=id_number, first_name=person.name[:150])
         user.set_password(password)
         user.save()
         person.user = user
-        person.phone = phone
-        person.save(update_fields=["user", "phone"])
+        person.save(update_fields=["user"])
     return user
+
+
+def password_reset_start(*, id_number: str) -> None:
+    """Step 1 of a reset: when the ID number has a login and a mobile number on file, send a
+    reset code there. Says nothing either way. Raises ValidationError for a malformed ID."""
+    errors: dict = {}
+    id_number = _id_number_or_error(id_number, errors)
+    if errors:
+        raise ValidationError(errors)
+    person = InsuredPerson.objects.filter(id_number=id_number, user__isnull=False).first()
+    if person is None or not MOBILE.fullmatch(person.phone or ""):
+        return
+    code_issue(purpose=CodePurpose.RESET, subject=id_number, phone=person.phone, message=RESET_SMS)
+
+
+def password_reset_confirm(*, id_number: str, code: str, password: str):
+    """Step 2: the reset code and a new password set the password; every API token of the
+    user is revoked and their sessions end. Raises ValidationError by field."""
+    errors: dict = {}
+    id_number = _id_number_or_error(id_number, errors)
+    if not (code or "").strip():
+        errors["code"] = [ValidationError(_("请输入短信验证码。"), code="required")]
+    _password_errors(password, username=id_number, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    code_use(purpose=CodePurpose.RESET, subject=id_number, code=code)
+    person = (
+        InsuredPerson.objects.select_related("user")
+        .filter(id_number=id_number, user__isnull=False)
+        .first()
+    )
+    if person is None:
+        raise ValidationError({"code": ValidationError(CODE_INVALID, code="invalid")})
+    password_set(user=person.user, password=password)
+    return person.user

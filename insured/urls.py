@@ -4,5 +4,12 @@ from insured import views
 
 urlpatterns = [
     path("register/", views.register, name="register"),
+    path("register/confirm/", views.register_confirm, name="register-confirm"),
+    path("password/reset/", views.password_reset, name="password-reset"),
+    path(
+        "password/reset/confirm/",
+        views.password_reset_confirm_page,
+        name="password-reset-confirm",
+    ),
     path("me/records/", views.my_records, name="my-records"),
 ]

@@ -1,38 +1,129 @@
-"""Pages of the insured person: registration and "my records". Thin: parse, authorize, call."""
+"""Pages of the insured person: registration, password reset and "my records". Thin: parse,
+authorize, call."""
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
-from insured.forms import RegistrationForm
+from core.throttles import throttle_page
+from insured.forms import CodePasswordForm, PasswordResetForm, RegistrationForm
 from insured.selectors import person_for_user, person_records
-from insured.services import person_register_login
+from insured.services import (
+    REGISTRATION_SENT,
+    RESET_SENT,
+    password_reset_confirm,
+    password_reset_start,
+    registration_confirm,
+    registration_start,
+)
+
+# The ID number of step 1, carried to step 2 in the (server-side) session.
+REGISTRATION_SESSION = "registration"
+RESET_SESSION = "password_reset"
 
 
-@sensitive_post_parameters("password", "password_confirm")
+def _add_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_http_methods(["GET", "POST"])
+@throttle_page("register")
 def register(request):
+    """Step 1: ID number and name; the same answer whether or not they match."""
     if request.user.is_authenticated and person_for_user(user=request.user):
         return redirect("my-records")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            user = person_register_login(
-                id_number=data["id_number"],
-                name=data["name"],
-                phone=data["phone"],
-                password=data["password"],
+            masked = registration_start(**form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            request.session[REGISTRATION_SESSION] = {
+                "id_number": form.cleaned_data["id_number"],
+                "phone_masked": masked,
+            }
+            return redirect("register-confirm")
+    return render(request, "insured/register.html", {"form": form})
+
+
+@sensitive_post_parameters("code", "password", "password_confirm")
+@require_http_methods(["GET", "POST"])
+@throttle_page("register")
+def register_confirm(request):
+    """Step 2: the SMS code and a password; creates the login and logs in."""
+    started = request.session.get(REGISTRATION_SESSION)
+    if not started:
+        return redirect("register")
+    form = CodePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = registration_confirm(
+                id_number=started["id_number"],
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            _add_errors(form, exc)
         else:
+            request.session.pop(REGISTRATION_SESSION, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("注册成功。"))
             return redirect("my-records")
-    return render(request, "insured/register.html", {"form": form})
+    return render(
+        request,
+        "insured/register_confirm.html",
+        {"form": form, "sent": REGISTRATION_SENT, "phone_masked": started.get("phone_masked")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@throttle_page("reset")
+def password_reset(request):
+    """Step 1 of a password reset: the ID number; the same answer whatever it is."""
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_reset_start(id_number=form.cleaned_data["id_number"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            request.session[RESET_SESSION] = {"id_number": form.cleaned_data["id_number"]}
+            return redirect("password-reset-confirm")
+    return render(request, "insured/password_reset.html", {"form": form})
+
+
+@sensitive_post_parameters("code", "password", "password_confirm")
+@require_http_methods(["GET", "POST"])
+@throttle_page("reset")
+def password_reset_confirm_page(request):
+    started = request.session.get(RESET_SESSION)
+    if not started:
+        return redirect("password-reset")
+    form = CodePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_reset_confirm(
+                id_number=started["id_number"],
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            request.session.pop(RESET_SESSION, None)
+            messages.success(request, _("密码已重置，请用新密码登录。"))
+            return redirect("login")
+    return render(
+        request, "insured/password_reset_confirm.html", {"form": form, "sent": RESET_SENT}
+    )
 
 
 @login_required

@@ -4,6 +4,8 @@ Every deployment choice comes from the environment; the defaults boot with nothi
 (SQLite, Celery eager, local-memory cache), which is what ``make run`` uses.
 """
 
+import datetime
+import ipaddress
 import os
 from pathlib import Path
 
@@ -59,7 +61,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "axes",
     "core",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages: ends idle or too old sessions, with a message.
+    "core.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks, so that it sees the final response of a login attempt.
     "axes.middleware.AxesMiddleware",
@@ -121,6 +124,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "core.login_guard.LoginGuardBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -138,13 +142,62 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my-records"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login throttling: five failures lock the username from that address for 15 minutes.
+# Client address for every throttle and lockout: X-Forwarded-For is believed only from these
+# proxies (comma-separated IPs or CIDR networks; default none: the TCP peer is the client).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list IP addresses or CIDR networks, got {_proxy!r}"
+        ) from None
+
+# Login throttling, layer 1 (django-axes): five failures lock the username *from that
+# address* for 15 minutes; failures while locked do not renew the lock. Layers 2 and 3 (the
+# address across usernames, the username across addresses) are core.login_guard.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 AXES_LOCKOUT_CALLABLE = "core.views.locked_out"  # a Chinese message, JSON under /api/
+LOGIN_GUARD_ENABLED = env_bool("LOGIN_GUARD_ENABLED", True)
+LOGIN_GUARD_WINDOW_SECONDS = 3600
+LOGIN_GUARD_COOL_OFF_SECONDS = 15 * 60
+LOGIN_GUARD_ADDRESS_LIMIT = env_int("LOGIN_GUARD_ADDRESS_LIMIT", 20)
+LOGIN_GUARD_USERNAME_LIMIT = env_int("LOGIN_GUARD_USERNAME_LIMIT", 10)
+LOGIN_GUARD_USERNAME_MIN_ADDRESSES = 3
+LOGIN_GUARD_KNOWN_ADDRESS_DAYS = 30
+
+# Request rates (core.throttles): "<scope>" per client address, "<scope>-global" for all.
+THROTTLE_RATES = {
+    "auth": "20/min",  # API token
+    "auth-global": "600/min",
+    "login": "30/min",  # the login page
+    "login-global": "600/min",
+    "register": "10/h",  # registration, both steps
+    "register-global": "300/min",
+    "reset": "10/h",  # password reset, both steps
+    "reset-global": "300/min",
+    "verify": "60/min",  # document verification, page and API
+    "verify-global": "1200/min",
+}
+
+# SMS codes proving control of the phone on file (registration, password reset).
+ONE_TIME_CODE_TTL_SECONDS = 10 * 60
+ONE_TIME_CODE_MAX_TRIES = 5
+ONE_TIME_CODE_RESEND_SECONDS = 60
+ONE_TIME_CODE_DAILY_LIMIT = 5
+
+# API tokens: one per login, expiring; sessions: idle and absolute limits.
+API_TOKEN_TTL_PERSON = datetime.timedelta(hours=env_int("API_TOKEN_HOURS_PERSON", 12))
+API_TOKEN_TTL_STAFF = datetime.timedelta(hours=env_int("API_TOKEN_HOURS_STAFF", 8))
+SESSION_IDLE_TIMEOUT = datetime.timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
+SESSION_ABSOLUTE_TIMEOUT = datetime.timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -247,7 +300,7 @@ except ValueError:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -255,7 +308,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"auth": "20/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "社保关系跨省转移接续 API",

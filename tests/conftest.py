@@ -2,6 +2,7 @@
 service checks that turn a missing PostgreSQL/Redis/worker/Chromium into a failure in CI."""
 
 import os
+import re
 import shutil
 
 import pytest
@@ -124,3 +125,34 @@ def _fresh_calendar_table():
     forget_official_calendar()
     yield
     forget_official_calendar()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counters():
+    """Throttle and login-guard counters live in the cache (Redis db N in CI): every test
+    starts with none. Only those keys are removed, never a Celery queue on the same Redis."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("throttle:*")
+        cache.delete_pattern("guard:*")
+    else:
+        cache.clear()
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """SMS go to memory: a list of (phone, message)."""
+    from core.sms import MemorySmsBackend
+
+    settings.SMS_BACKEND = "core.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
+    yield MemorySmsBackend.outbox
+    MemorySmsBackend.outbox.clear()
+
+
+def sms_code(outbox, phone: str | None = None) -> str:
+    """The 6-digit code of the last SMS (to ``phone`` if given)."""
+    messages = [message for to, message in outbox if phone is None or to == phone]
+    assert messages, "no SMS was sent"
+    return re.search(r"\d{6}", messages[-1]).group()

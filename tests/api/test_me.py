@@ -1,8 +1,8 @@
 """GET /api/v1/me/: the caller's own records, and nobody else's."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from core.tokens import token_issue
 from tests.factories import StaffFactory
 from tests.insured.records import person_with_history
 
@@ -12,8 +12,8 @@ URL = "/api/v1/me/"
 
 
 def as_user(api_client, user):
-    token, _created = Token.objects.get_or_create(user=user)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key, _token = token_issue(user=user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return api_client
 
 

@@ -1,19 +1,29 @@
-import re
-
 import pytest
 
 from agencies.models import Region
+from core.sms import MemorySmsBackend
 from insured.models import InsuredPerson
+from tests.conftest import sms_code
 from tests.insured.records import person_with_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _sms(sms_outbox):
+    # The live server runs in this process: its SMS land in the same in-memory outbox.
+    return sms_outbox
+
+
 def fill(page, person, *, name=None, password="Sheng-Bao-2026"):
+    """Step 1 (ID number and name), then step 2 with the code the SMS carried."""
     page.get_by_label("公民身份号码").fill(person.id_number)
     page.get_by_label("姓名").fill(name or person.name)
-    page.get_by_label("联系电话").fill("13912345678")
-    page.get_by_label(re.compile(r"^密码")).fill(password)
+    page.get_by_role("button", name="获取短信验证码").click()
+    page.wait_for_url("**/register/confirm/")
+    outbox = MemorySmsBackend.outbox
+    page.get_by_label("短信验证码").fill(sms_code(outbox) if outbox else "000000")
+    page.get_by_label("设置密码").fill(password)
     page.get_by_label("确认密码").fill(password)
     page.get_by_role("button", name="注册并登录").click()
 
@@ -32,13 +42,26 @@ def test_person_registers_and_lands_on_their_records(page, regions):
     assert page.get_by_role("table", name="年度缴费记录").count() == 2
 
 
-def test_a_name_mismatch_is_shown_next_to_the_id_field(page, regions):
+def test_a_mismatch_gets_the_neutral_answer_and_the_code_error_is_summarised(page, regions):
     person, _ = person_with_history(1, with_login=False)
     page.goto("/register/")
     fill(page, person, name="别人")
     page.wait_for_load_state()
-    error = page.locator("#id_id_number_error")
-    assert error.inner_text().strip() == "身份证号码与姓名不匹配或未参保。"
+    assert "如信息匹配，验证码已发送至您在参保地登记的手机" in page.locator("main").inner_text()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    summary = page.locator("#error-summary")
+    assert "验证码不正确或已失效" in summary.inner_text()
+    assert page.get_by_label("短信验证码").get_attribute("aria-invalid") == "true"
+
+
+def test_step_one_errors_are_listed_together_and_focused(page, regions):
+    page.goto("/register/")
+    page.get_by_label("公民身份号码").fill("110105199003071230")
+    page.get_by_role("button", name="获取短信验证码").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    links = page.locator("#error-summary a")
+    assert links.count() == 2
     assert page.get_by_label("公民身份号码").get_attribute("aria-invalid") == "true"
 
 
