@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 import chinese_calendar
 
+from agencies.selectors import official_calendar
+
 logger = logging.getLogger("transfers.calendar")
 
 # Years for which the fallback was already logged (once per process and year is enough).
@@ -57,9 +59,6 @@ def _check_date(day: datetime.date) -> None:
 
 def official_table() -> Table:
     """The calendar table of ``agencies`` (date → working day), as this process has it."""
-    # Imported here so that this module imports without Django set up (pure rules).
-    from agencies.selectors import official_calendar
-
     return official_calendar()
 
 
