@@ -10,6 +10,9 @@ class TransfersConfig(AppConfig):
     def ready(self):
         from django.core.checks import register
 
+        # The web process enqueues the outbox's task by name: it must be registered there
+        # too, not only in workers (which import every tasks module at start).
+        from transfers import tasks  # noqa: F401
         from transfers.checks import check_holiday_schedule
 
         register(check_holiday_schedule)

@@ -6,6 +6,7 @@ once the bank has returned its reference."""
 import contextlib
 import datetime
 import logging
+import os
 
 import pytest
 from django.core.cache import cache
@@ -326,3 +327,22 @@ def test_messages_follow_the_readers_language_at_reading_time(
     assert chinese["body"].startswith("转入地经办机构不予受理您的申请")
     assert english["body"].startswith("The transfer-in agency")
     assert Notification.objects.count() == 1
+
+
+def test_a_web_process_knows_the_dispatch_task_without_importing_tasks_itself():
+    # A fresh interpreter as runserver or gunicorn starts: only Django's setup runs.
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from celery import current_app; "
+        "print('transfers.dispatch_event' in current_app.tasks)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "True"

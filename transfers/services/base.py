@@ -91,8 +91,9 @@ def check_state(case: TransferCase, action: str) -> None:
 def enqueue_dispatch(event_id: int) -> None:
     """Ask a worker to run the event's follow-ups. If the broker is down the event simply
     stays undispatched: the re-dispatcher (beat, every minute) finds it later."""
+    task = current_app.tasks[DISPATCH_TASK]  # a missing task is a bug: fail loudly
     try:
-        current_app.tasks[DISPATCH_TASK].delay(event_id)
+        task.delay(event_id)
     except Exception:  # a broker error must not turn a committed move into an error page
         logger.warning("Could not enqueue dispatch of event %s; it will be re-dispatched", event_id)
 
