@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from documents.models import Document
+from documents.models import Document, DocumentStatus
 
 
 def documents_for_case(case_reference: str) -> QuerySet[Document]:
@@ -40,3 +40,33 @@ def document_by_token(token: str) -> Document | None:
     return (
         Document.objects.select_related("agency", "holder").filter(verification_token=token).first()
     )
+
+
+def document_by_code(code: str) -> Document | None:
+    """By the short 验证码 (normalised), as typed by a paper holder."""
+    return (
+        Document.objects.select_related("agency", "holder").filter(verification_code=code).first()
+    )
+
+
+def documents_by_number(number: str) -> list[Document]:
+    """Every document printed with ``number`` (before the series marks, a pension and a medical
+    certificate of one agency could share one)."""
+    return list(Document.objects.select_related("agency").filter(number=number).order_by("pk"))
+
+
+def document_by_sha256(sha256: str) -> Document | None:
+    """The stored document whose bytes hash to ``sha256`` (not a voided or unfinished one)."""
+    return (
+        Document.objects.select_related("agency", "holder")
+        .filter(sha256=sha256)
+        .exclude(status__in=[DocumentStatus.VOIDED, DocumentStatus.ISSUING])
+        .first()
+    )
+
+
+def voided_numbers(*, agency_id: int, year: int) -> QuerySet[Document]:
+    """The numbers of an agency and year whose document could not be produced (作废)."""
+    return Document.objects.filter(
+        agency_id=agency_id, year=year, status=DocumentStatus.VOIDED
+    ).order_by("kind", "sequence")

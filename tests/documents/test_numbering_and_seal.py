@@ -10,20 +10,22 @@ from documents.seal import ring_layout, seal_svg
 def test_certificate_number_matches_the_domain_format():
     assert (
         format_number(prefix="京朝阳", kind=DocumentKind.PENSION_CERTIFICATE, year=2026, sequence=1)
-        == "京朝阳2026第00001号"
+        == "京朝阳养2026第00001号"
     )
 
 
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        (DocumentKind.MEDICAL_CERTIFICATE, "京朝阳2026第00012号"),
-        (DocumentKind.PENSION_CONTACT_LETTER, "京朝阳联2026第00012号"),
-        (DocumentKind.MEDICAL_INFO_SHEET, "京朝阳信2026第00012号"),
+        (DocumentKind.MEDICAL_CERTIFICATE, "京朝阳医2026第00012号"),
+        (DocumentKind.PENSION_CONTACT_LETTER, "京朝阳养联2026第00012号"),
+        (DocumentKind.MEDICAL_CONTACT_LETTER, "京朝阳医联2026第00012号"),
+        (DocumentKind.PENSION_INFO_SHEET, "京朝阳养信2026第00012号"),
+        (DocumentKind.MEDICAL_INFO_SHEET, "京朝阳医信2026第00012号"),
         (DocumentKind.INSURANCE_PROOF, "京朝阳证2026第00012号"),
     ],
 )
-def test_other_kinds_carry_their_infix(kind, expected):
+def test_every_kind_carries_its_own_series_mark(kind, expected):
     assert format_number(prefix="京朝阳", kind=kind, year=2026, sequence=12) == expected
 
 
