@@ -79,7 +79,10 @@ class VerifyCodeForm(forms.Form):
 class VerifyUploadForm(forms.Form):
     pdf = forms.FileField(
         label=_("待核验的 PDF 文件"),
-        error_messages={"required": _("请选择要核验的 PDF 文件。")},
+        error_messages={
+            "required": _("请选择要核验的 PDF 文件。"),
+            "empty": _("上传的文件是空的，请选择 PDF 原件。"),
+        },
     )
 
     def __init__(self, *args, too_large: bool = False, **kwargs):

@@ -123,3 +123,40 @@ def test_render_to_pdf_returns_html_and_pdf(person, beijing, nanjing):
     html, pdf = render_to_pdf("documents/pension_certificate.html", context)
     assert "京朝阳2026第00009号" in html and "<svg" in html
     assert pdf.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    "kind", [DocumentKind.PENSION_CERTIFICATE, DocumentKind.PENSION_INFO_SHEET]
+)
+def test_issued_pdfs_are_tagged_pdf_ua_in_chinese_with_a_title_and_table_headers(
+    kind, person, beijing, nanjing
+):
+    import io
+
+    import pikepdf
+
+    context = sample_context(kind, person=person, transfer_out=beijing, transfer_in=nanjing)
+    document = document_issue(kind=kind, holder=person, agency=beijing, context=context)
+    pdf = pikepdf.open(io.BytesIO(document.pdf.open("rb").read()))
+    root = pdf.Root
+    assert str(root.Lang) == "zh-CN"
+    assert bool(root.MarkInfo.Marked) is True
+    assert bool(root.ViewerPreferences.DisplayDocTitle) is True
+    assert str(pdf.docinfo.Title).startswith(str(kind.label))
+    with pdf.open_metadata() as xmp:
+        assert xmp.get("pdfuaid:part") == "1"
+
+    roles = []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Dictionary):
+            if "/S" in node:
+                roles.append(str(node.S))
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, pikepdf.Dictionary):
+                    walk(kid)
+
+    walk(root.StructTreeRoot)
+    assert {"/Document", "/H1", "/Table", "/TR", "/TH", "/TD"} <= set(roles)
+    assert roles.count("/TH") >= 5

@@ -59,6 +59,7 @@ def test_same_case_and_kind_returns_the_existing_document(person, beijing, nanji
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("in_2026")
 def test_a_failed_render_voids_its_number_and_the_next_document_takes_the_next(
     person, beijing, nanjing, monkeypatch
 ):

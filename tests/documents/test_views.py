@@ -33,7 +33,7 @@ def test_uploading_the_issued_pdf_matches(client, certificate):
     upload = SimpleUploadedFile("c.pdf", pdf, content_type="application/pdf")
     response = client.post(certificate.verify_path, {"pdf": upload})
     assert response.status_code == 200
-    assert "一致：" in response.content.decode()
+    assert "完全相同" in response.content.decode()
 
 
 def test_uploading_a_changed_pdf_does_not_match(client, certificate):
