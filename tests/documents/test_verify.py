@@ -94,6 +94,8 @@ def test_key_figures_follow_the_readers_language(client, info_sheet):
         "/verify/", {"code": info_sheet.printed_code}, HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "¥100,016,409.02" in page
+    assert "Total funds transferred (④+⑤)" in page and "Key figures" in page
+    assert "Pooled fund transferred (12% of total" in page
 
 
 @pytest.mark.parametrize("typed", ["ZZZZ-ZZZZ-ZZZZ"])
