@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from agencies.models import Insurance, Region
 from documents import selectors
 from documents.forms import VerifyCodeForm
-from documents.models import Document, DocumentStatus
+from documents.models import Document
 from documents.verification import verification_data
 
 
@@ -60,7 +60,10 @@ class KeyFigureSerializer(serializers.Serializer):
 
 class VerificationSerializer(serializers.Serializer):
     valid = serializers.BooleanField(help_text="issued and in force")
-    status = serializers.ChoiceField(choices=DocumentStatus.choices)
+    status = serializers.CharField(
+        help_text="issued (in force), superseded, revoked, voided (作废: the number was taken "
+        "but no document was produced) or issuing"
+    )
     status_display = serializers.CharField()
     status_changed_at = serializers.DateTimeField(allow_null=True)
     status_note = serializers.CharField(help_text="why it is not in force, with the date")
@@ -184,6 +187,7 @@ class VerifyCodeView(APIView):
     authentication_classes: list = []
 
     @extend_schema(
+        operation_id="verify_by_code",
         parameters=[
             OpenApiParameter(
                 "code",

@@ -16,7 +16,7 @@ from documents.kinds import TEMPLATES, DocumentKind
 from documents.models import Document, DocumentCounter, DocumentStatus, new_verification_code
 from documents.numbering import agency_prefix, format_number
 from documents.rendering import render_to_pdf
-from documents.signing import sign_pdf
+from documents.signing import ensure_signer, sign_pdf
 from insured.models import InsuredPerson
 
 logger = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ def document_issue(
     existing = _existing(kind, case_reference, subject_key)
     if existing is not None and existing.status != DocumentStatus.ISSUING:
         return existing
+    # No key, no number: a missing CA is a configuration error, not a voided number.
+    ensure_signer(agency)
     if existing is None:
         document = _take_number(
             kind=kind,

@@ -18,6 +18,7 @@ pyHanko's import is heavy; it happens inside the functions that need it.
 
 import contextlib
 import datetime
+import fcntl
 import functools
 import io
 import logging
@@ -37,6 +38,19 @@ CA_NAME = "社会保险关系转移接续平台文书签章根证书"
 ORGANIZATION = "社会保险关系转移接续平台"
 SIGNATURE_FIELD = "Seal"
 _lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _keys_locked(directory: Path):
+    """One writer or loader of key files at a time, across threads and processes (web and
+    worker share the directory): a key is never read beside another generation's cert."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with _lock, open(directory / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def signing_dir() -> Path:
@@ -193,14 +207,15 @@ def ensure_agency_key(agency, directory: Path | None = None) -> bool:
 
 def ensure_keys(agencies, directory: Path | None = None) -> tuple[bool, int]:
     """The CA and every agency's key: (CA created, agency keys created). Idempotent."""
-    with _lock:
+    directory = directory or signing_dir()
+    with _keys_locked(directory):
         created_ca = ensure_ca(directory)
         created = sum(ensure_agency_key(agency, directory) for agency in agencies)
     return created_ca, created
 
 
 @functools.cache
-def _signer(directory: str, agency_id: int, mtime: float):
+def _signer(directory: str, agency_id: int, mtime_ns: int):
     from pyhanko.sign import signers
 
     key_path, cert_path = _agency_paths(Path(directory), agency_id)
@@ -209,16 +224,24 @@ def _signer(directory: str, agency_id: int, mtime: float):
     )
 
 
+def ensure_signer(agency) -> None:
+    """Make sure ``agency`` can sign (its key is created from the CA if needed); raises
+    ImproperlyConfigured when there is no CA. Called before a number is taken."""
+    directory = signing_dir()
+    with _keys_locked(directory):
+        ensure_agency_key(agency, directory)
+
+
 def sign_pdf(pdf: bytes, *, agency) -> bytes:
     """``pdf`` with an invisible PAdES signature (B-B, SHA-256) by ``agency``'s key."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
     directory = signing_dir()
-    with _lock:
+    with _keys_locked(directory):
         ensure_agency_key(agency, directory)
-    _key_path, cert_path = _agency_paths(directory, agency.pk)
-    signer = _signer(str(directory), agency.pk, cert_path.stat().st_mtime)
+        _key_path, cert_path = _agency_paths(directory, agency.pk)
+        signer = _signer(str(directory), agency.pk, cert_path.stat().st_mtime_ns)
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         subfilter=fields.SigSeedSubFilter.PADES,
