@@ -9,10 +9,18 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from documents import views
+from documents.forms import VerifyCodeForm
 from documents.kinds import DocumentKind
-from documents.models import Document, DocumentStatus, normalize_verification_code
+from documents.models import (
+    Document,
+    DocumentStatus,
+    format_verification_code,
+    normalize_verification_code,
+)
 from documents.services import document_issue, document_withdraw
 from tests.documents.conftest import sample_context
 
@@ -253,3 +261,21 @@ def test_a_declared_200_mb_body_is_refused_without_reading_it():
     response = views.verify_upload(request)
     assert response.status_code == 400
     assert "文件过大" in response.content.decode()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=100))
+def test_any_typed_text_is_a_code_a_number_or_a_clear_error(text):
+    form = VerifyCodeForm({"code": text})
+    if form.is_valid():
+        how, value = form.cleaned_data["code"]
+        assert how in {"code", "token", "number"} and value
+    else:
+        assert form.errors["code"]
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHJKMNPQRSTVWXYZ", min_size=12, max_size=12))
+def test_a_printed_code_typed_back_in_any_case_is_the_same_code(code):
+    printed = format_verification_code(code)
+    assert normalize_verification_code(printed.lower()) == code
+    assert normalize_verification_code(printed.replace("-", " ")) == code
