@@ -75,6 +75,16 @@ class DocumentCounter(models.Model):
         return f"{self.agency} · {self.get_kind_display()} · {self.year}: {self.last_sequence}"
 
 
+STORED_STATUSES = (DocumentStatus.ISSUED, DocumentStatus.SUPERSEDED, DocumentStatus.REVOKED)
+
+
+class DocumentQuerySet(models.QuerySet):
+    def stored(self) -> "DocumentQuerySet":
+        """Documents that exist as a PDF (in force or not): not a voided number, nor one still
+        being rendered. What lists, links and "already issued?" checks should read."""
+        return self.filter(status__in=STORED_STATUSES)
+
+
 class Document(models.Model):
     """An issued official document. Written once by ``documents.services.document_issue`` and
     never changed: re-printing serves the stored bytes, whose sha256 is recorded here."""
@@ -135,6 +145,8 @@ class Document(models.Model):
         related_name="+",
     )
     issued_at = models.DateTimeField(_("出具时间"))
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("出具文书")

@@ -10,21 +10,29 @@ def documents_for_case(case_reference: str) -> QuerySet[Document]:
     if not case_reference:
         return Document.objects.none()
     return (
-        Document.objects.filter(case_reference=case_reference)
+        Document.objects.stored()
+        .filter(case_reference=case_reference)
         .select_related("agency")
         .order_by("issued_at", "id")
     )
 
 
 def documents_for_holder(person) -> QuerySet[Document]:
-    return Document.objects.filter(holder=person).select_related("agency").order_by("-issued_at")
+    return (
+        Document.objects.stored()
+        .filter(holder=person)
+        .select_related("agency")
+        .order_by("-issued_at")
+    )
 
 
 def document_for_user(user, document_id: int) -> Document | None:
     """The document if ``user`` may read it: its holder, or staff of a party agency."""
     if not user.is_authenticated:
         return None
-    document = Document.objects.select_related("agency", "holder").filter(pk=document_id).first()
+    document = (
+        Document.objects.stored().select_related("agency", "holder").filter(pk=document_id).first()
+    )
     if document is None:
         return None
     person = getattr(user, "insured_person", None)
@@ -58,10 +66,7 @@ def documents_by_number(number: str) -> list[Document]:
 def document_by_sha256(sha256: str) -> Document | None:
     """The stored document whose bytes hash to ``sha256`` (not a voided or unfinished one)."""
     return (
-        Document.objects.select_related("agency", "holder")
-        .filter(sha256=sha256)
-        .exclude(status__in=[DocumentStatus.VOIDED, DocumentStatus.ISSUING])
-        .first()
+        Document.objects.stored().select_related("agency", "holder").filter(sha256=sha256).first()
     )
 
 
