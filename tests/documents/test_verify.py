@@ -279,3 +279,14 @@ def test_a_printed_code_typed_back_in_any_case_is_the_same_code(code):
     printed = format_verification_code(code)
     assert normalize_verification_code(printed.lower()) == code
     assert normalize_verification_code(printed.replace("-", " ")) == code
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"garbage without a boundary", b"--x\r\nContent-Disposition: form-data\r\n\r\n", b""],
+)
+def test_a_malformed_upload_body_is_a_400_not_a_500(client, body):
+    response = client.generic(
+        "POST", "/verify/check/", body, content_type="multipart/form-data; boundary=x"
+    )
+    assert response.status_code == 400
