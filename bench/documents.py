@@ -78,7 +78,7 @@ def certificate_context() -> dict:
         "seal_svg": mark_safe(seal_svg(agency["name"])),
         "qr_data_uri": qr_data_uri(url),
         "verify_url": url,
-        "verification_code": "bench-token-000000000000000000",
+        "verification_code": "7K3M-Q9PX-2D4T",
         "number": "京朝阳2026第00001号",
         "title": "基本养老保险参保缴费凭证",
         "issued_at": datetime.datetime(2026, 1, 5, 9, 30, tzinfo=datetime.UTC),
