@@ -17,8 +17,9 @@ RUN pip install . \
  && python manage.py compilemessages -v0 \
  && DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v0
 
-RUN useradd --system --uid 1000 portal && mkdir -p /data/media && chown portal /data/media
+RUN useradd --system --uid 1000 portal && mkdir -p /data/media /data/signing \
+ && chown portal /data/media /data/signing && chmod 700 /data/signing
 USER portal
-ENV MEDIA_ROOT=/data/media DEBUG=0
+ENV MEDIA_ROOT=/data/media DOCUMENT_SIGNING_DIR=/data/signing DEBUG=0
 EXPOSE 8000
 CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]

@@ -10,8 +10,10 @@ from documents.models import Document
 class DocumentAdmin(admin.ModelAdmin):
     """Read-only: issued documents never change. Clerks see their agency's documents."""
 
-    list_display = ["number", "kind", "holder", "agency", "case_reference", "issued_at", "pdf_link"]
-    list_filter = ["kind", "year"]
+    list_display = [
+        "number", "kind", "status", "holder", "agency", "case_reference", "issued_at", "pdf_link"
+    ]  # fmt: skip
+    list_filter = ["kind", "status", "year"]
     search_fields = ["number", "case_reference"]
     list_select_related = ["holder", "agency"]
     date_hierarchy = "issued_at"
@@ -29,6 +31,8 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("PDF"))
     def pdf_link(self, obj):
+        if not obj.pdf:
+            return obj.status_reason  # a voided number: why it has no file
         return format_html('<a href="{}" target="_blank">{}</a>', obj.url, _("打开"))
 
     def has_add_permission(self, request):

@@ -2,10 +2,9 @@
 for those who may read it, and the public verification look-up."""
 
 from django.http import FileResponse, Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
@@ -15,7 +14,9 @@ from rest_framework.views import APIView
 from agencies.models import Insurance, Region
 from core.throttles import AddressThrottle
 from documents import selectors
+from documents.forms import VerifyCodeForm
 from documents.models import Document
+from documents.verification import verification_data
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -52,15 +53,35 @@ class ProofRequestSerializer(serializers.Serializer):
     )
 
 
+class KeyFigureSerializer(serializers.Serializer):
+    mark = serializers.CharField(help_text="the line's number on the form (①–⑥), or empty")
+    label = serializers.CharField()
+    value = serializers.CharField()
+
+
 class VerificationSerializer(serializers.Serializer):
-    valid = serializers.BooleanField()
+    valid = serializers.BooleanField(help_text="issued and in force")
+    status = serializers.CharField(
+        help_text="issued (in force), superseded, revoked, voided (作废: the number was taken "
+        "but no document was produced) or issuing"
+    )
+    status_display = serializers.CharField()
+    status_changed_at = serializers.DateTimeField(allow_null=True)
+    status_note = serializers.CharField(help_text="why it is not in force, with the date")
     kind = serializers.CharField()
     kind_display = serializers.CharField()
     number = serializers.CharField()
     issued_at = serializers.DateTimeField()
     agency = serializers.CharField()
     holder = serializers.CharField(help_text="masked name")
-    sha256 = serializers.CharField()
+    key_figures = KeyFigureSerializer(many=True)
+    sha256 = serializers.CharField(allow_blank=True)
+
+
+NOT_FOUND_SCHEMA = inline_serializer(
+    "VerificationNotFound",
+    {"valid": serializers.BooleanField(), "detail": serializers.CharField()},
+)
 
 
 def _person(request):
@@ -68,20 +89,6 @@ def _person(request):
     if person is None:
         raise PermissionDenied(_("仅参保人本人可以办理。"))
     return person
-
-
-def verification_data(document: Document) -> dict:
-    """What the public may know of a document: never the ID number, only a masked name."""
-    return {
-        "valid": True,
-        "kind": document.kind,
-        "kind_display": document.get_kind_display(),
-        "number": document.number,
-        "issued_at": timezone.localtime(document.issued_at),
-        "agency": document.agency.name,
-        "holder": document.holder_name_masked,
-        "sha256": document.sha256,
-    }
 
 
 class MyCertificatesView(APIView):
@@ -155,29 +162,63 @@ class DocumentPdfView(APIView):
         return pdf_response(document)
 
 
+def _not_found() -> Response:
+    return Response(
+        {"valid": False, "detail": _("未找到该文件：验证码不正确，或文件不是本平台出具的。")},
+        status=status.HTTP_404_NOT_FOUND,
+    )
+
+
 class VerifyView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [AddressThrottle]
     throttle_scope = "verify"
 
-    @extend_schema(
-        responses={
-            200: VerificationSerializer,
-            404: inline_serializer(
-                "VerificationNotFound",
-                {"valid": serializers.BooleanField(), "detail": serializers.CharField()},
-            ),
-        }
-    )
+    @extend_schema(responses={200: VerificationSerializer, 404: NOT_FOUND_SCHEMA})
     def get(self, request, token: str):
         document = selectors.document_by_token(token)
         if document is None:
-            return Response(
-                {
-                    "valid": False,
-                    "detail": _("未找到该文件：验证码不正确，或文件不是本平台出具的。"),
-                },
-                status=status.HTTP_404_NOT_FOUND,
+            return _not_found()
+        return Response(VerificationSerializer(verification_data(document)).data)
+
+
+class VerifyCodeView(APIView):
+    """The 验证码 printed on the paper (a view of its own, so that it can be throttled)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [AddressThrottle]
+    throttle_scope = "verify"
+
+    @extend_schema(
+        operation_id="verify_by_code",
+        parameters=[
+            OpenApiParameter(
+                "code",
+                str,
+                required=True,
+                description="验证码 as printed, e.g. 7K3M-Q9PX-2D4T (case, spaces and dashes "
+                "ignored), or the long code of documents issued before the short ones",
             )
+        ],
+        responses={
+            200: VerificationSerializer,
+            400: inline_serializer("VerificationBadCode", {"code": serializers.ListField()}),
+            404: NOT_FOUND_SCHEMA,
+        },
+    )
+    def get(self, request):
+        form = VerifyCodeForm({"code": request.query_params.get("code", "")})
+        if not form.is_valid() or form.cleaned_data["code"][0] == "number":
+            errors = form.errors.get("code") or [_("请输入文件上的验证码，而不是文件编号。")]
+            raise serializers.ValidationError({"code": list(errors)})
+        how, value = form.cleaned_data["code"]
+        document = (
+            selectors.document_by_code(value)
+            if how == "code"
+            else selectors.document_by_token(value)
+        )
+        if document is None:
+            return _not_found()
         return Response(VerificationSerializer(verification_data(document)).data)

@@ -155,5 +155,5 @@ class IssuedContext(TypedDict):
     seal_svg: str  # the electronic seal, inline SVG markup
     qr_data_uri: str  # QR code of verify_url
     verify_url: str  # PORTAL_BASE_URL/verify/<token>/
-    verification_code: str  # the token
+    verification_code: str  # the short 验证码 as printed, 7K3M-Q9PX-2D4T (older: the token)
     portal_base_url: str

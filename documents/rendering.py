@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 STYLESHEET = Path(__file__).resolve().parent / "pdf" / "document.css"
 _lock = threading.Lock()
+PDF_VARIANT = "pdf/ua-1"
 
 
 @functools.cache
@@ -62,5 +63,8 @@ def render_to_pdf(template: str, context: dict) -> tuple[str, bytes]:
             # Only the glyphs used; harfbuzz subsetting (libharfbuzz-subset0) keeps this fast.
             full_fonts=False,
             finisher=compact_fonts,
+            # PDF/UA-1: tagged structure (headings, tables with TH cells, figures with their
+            # alt text), document language from <html lang="zh-CN">, title from <title>.
+            pdf_variant=PDF_VARIANT,
         )
     return html, pdf

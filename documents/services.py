@@ -1,30 +1,36 @@
-"""Issuing documents: numbering, rendering, storing, hashing. The only writer of Document."""
+"""Issuing documents: numbering, rendering, signing, storing, hashing; voiding a number whose
+render failed; marking a document superseded or revoked. The only writer of Document."""
 
 import hashlib
 import logging
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from agencies.models import Agency
 from documents.contexts import issued_marks
+from documents.figures import key_figures
 from documents.kinds import TEMPLATES, DocumentKind
-from documents.models import Document, DocumentCounter, new_verification_token
+from documents.models import Document, DocumentCounter, DocumentStatus, new_verification_code
 from documents.numbering import agency_prefix, format_number
 from documents.rendering import render_to_pdf
+from documents.signing import ensure_signer, sign_pdf
 from insured.models import InsuredPerson
 
 logger = logging.getLogger(__name__)
 
 
 def _existing(kind: str, case_reference: str, subject_key: str) -> Document | None:
+    """The live document of this kind for the case or subject (a voided number is not one)."""
+    live = Document.objects.exclude(status=DocumentStatus.VOIDED).select_related("agency")
     if case_reference:
-        found = Document.objects.filter(kind=kind, case_reference=case_reference).first()
+        found = live.filter(kind=kind, case_reference=case_reference).first()
         if found is not None:
             return found
     if subject_key:
-        return Document.objects.filter(kind=kind, subject_key=subject_key).first()
+        return live.filter(kind=kind, subject_key=subject_key).first()
     return None
 
 
@@ -48,23 +54,50 @@ def document_issue(
     counterpart_agency: Agency | None = None,
     subject_key: str = "",
 ) -> Document:
-    """Number, render and store a document of ``kind`` issued by ``agency`` for ``holder``.
+    """Number, render, sign and store a document of ``kind`` issued by ``agency`` for
+    ``holder``.
 
     Idempotent per case: with ``case_reference`` (or ``subject_key``) set and a document of
-    that kind already issued for it, returns that document and renders nothing. Otherwise the
-    next gap-free number of (agency, kind, year) is taken under a row lock in the same
-    transaction that writes the document, so a failure anywhere rolls the number back.
+    that kind already issued for it, returns that document and renders nothing.
+
+    The number is taken in a short transaction of its own (the counter row of the agency, form
+    and year is locked only for it) and the document row is written there as 出具中; the page
+    is rendered and signed outside that lock, then stored. If rendering or signing fails, the
+    number is recorded as voided (作废) with the reason and the error is raised again: every
+    number taken is accounted for, and a retry takes the next one. (A caller that wraps this in
+    its own transaction keeps the counter locked until it commits, and its rollback takes the
+    number and the voided record back together.)
     """
     kind = DocumentKind(kind)
     existing = _existing(kind, case_reference, subject_key)
-    if existing is not None:
+    if existing is not None and existing.status != DocumentStatus.ISSUING:
         return existing
+    # No key, no number: a missing CA is a configuration error, not a voided number.
+    ensure_signer(agency)
+    if existing is None:
+        document = _take_number(
+            kind=kind,
+            holder=holder,
+            agency=agency,
+            context=context,
+            actor=actor,
+            case_reference=case_reference,
+            counterpart_agency=counterpart_agency,
+            subject_key=subject_key,
+        )
+        if document.status != DocumentStatus.ISSUING:
+            return document  # a concurrent call for the same case issued it meanwhile
+    else:
+        # Numbered but never stored (a worker died while rendering): finish it under its number.
+        document = existing
+    return _render_and_store(document, context=context)
 
+
+def _take_number(*, kind, holder, agency, context, actor, case_reference, counterpart_agency,
+                 subject_key) -> Document:  # fmt: skip
     issued_at = timezone.now()
     year = timezone.localdate(issued_at).year
-    token = new_verification_token()
     prefix = agency_prefix(agency)
-    stored_name = ""
     try:
         with transaction.atomic():
             counter = _locked_counter(agency=agency, kind=kind, year=year)
@@ -73,10 +106,9 @@ def document_issue(
             if existing is not None:
                 return existing
             sequence = counter.last_sequence + 1
-            number = format_number(prefix=prefix, kind=kind, year=year, sequence=sequence)
-            document = Document(
+            document = Document.objects.create(
                 kind=kind,
-                number=number,
+                number=format_number(prefix=prefix, kind=kind, year=year, sequence=sequence),
                 year=year,
                 sequence=sequence,
                 holder=holder,
@@ -84,51 +116,111 @@ def document_issue(
                 counterpart_agency=counterpart_agency,
                 case_reference=case_reference,
                 subject_key=subject_key,
-                verification_token=token,
+                verification_code=new_verification_code(),
+                status=DocumentStatus.ISSUING,
+                key_figures=key_figures(kind, context),
                 issued_by=actor if getattr(actor, "pk", None) else None,
                 issued_at=issued_at,
             )
-            full_context = {
-                **context,
-                **issued_marks(
-                    agency=agency, number=number, verify_url=document.verify_url, token=token
-                ),
-                "title": kind.label,
-                "issued_at": issued_at,
-                "issued_on": timezone.localdate(issued_at),
-            }
-            # The number is printed on every page, so rendering happens under the counter lock;
-            # it serialises issues of one agency, kind and year (about 0.1 s each, see bench/).
-            with translation.override("zh-hans"):
-                _html, pdf = render_to_pdf(TEMPLATES[kind], full_context)
-            document.sha256 = hashlib.sha256(pdf).hexdigest()
-            document.size = len(pdf)
-            document.pdf.save(f"{number}.pdf", ContentFile(pdf), save=False)
-            stored_name = document.pdf.name
-            document.save(force_insert=True)
             counter.last_sequence = sequence
             counter.save(update_fields=["last_sequence"])
     except IntegrityError:
-        _discard(stored_name)
         # The unique (kind, case) constraint is the last guard against a double issue.
         existing = _existing(kind, case_reference, subject_key)
         if existing is not None:
             return existing
         raise
+    return document
+
+
+def _render(document: Document, context: dict) -> bytes:
+    kind = DocumentKind(document.kind)
+    full_context = {
+        **context,
+        **issued_marks(
+            agency=document.agency,
+            number=document.number,
+            verify_url=document.verify_url,
+            token=document.printed_code,
+        ),
+        "title": kind.label,
+        "issued_at": document.issued_at,
+        "issued_on": timezone.localdate(document.issued_at),
+    }
+    with translation.override("zh-hans"):
+        _html, pdf = render_to_pdf(TEMPLATES[kind], full_context)
+    return sign_pdf(pdf, agency=document.agency)
+
+
+def _render_and_store(document: Document, *, context: dict) -> Document:
+    try:
+        pdf = _render(document, context)
+    except Exception as error:
+        document_void(document=document, reason=f"{type(error).__name__}: {error}")
+        raise
+    stored_name = ""
+    try:
+        with transaction.atomic():
+            document.sha256 = hashlib.sha256(pdf).hexdigest()
+            document.size = len(pdf)
+            document.pdf.save(f"{document.number}.pdf", ContentFile(pdf), save=False)
+            stored_name = document.pdf.name
+            # Only an unfinished row: a concurrent finisher of the same number wins once.
+            updated = Document.objects.filter(pk=document.pk, status=DocumentStatus.ISSUING).update(
+                pdf=stored_name,
+                sha256=document.sha256,
+                size=document.size,
+                status=DocumentStatus.ISSUED,
+            )
     except BaseException:
         _discard(stored_name)
         raise
+    if not updated:
+        _discard(stored_name)
+        return Document.objects.get(pk=document.pk)
+    document.status = DocumentStatus.ISSUED
     logger.info(
-        "Issued %s %s (document %s, %d bytes)", kind.value, number, document.pk, document.size
+        "Issued %s %s (document %s, %d bytes)",
+        document.kind,
+        document.number,
+        document.pk,
+        document.size,
     )
+    return document
+
+
+def document_void(*, document: Document, reason: str) -> Document:
+    """Record a taken number whose document could not be produced as voided (作废)."""
+    now = timezone.now()
+    Document.objects.filter(pk=document.pk).update(
+        status=DocumentStatus.VOIDED, status_changed_at=now, status_reason=reason[:500]
+    )
+    document.status, document.status_changed_at = DocumentStatus.VOIDED, now
+    document.status_reason = reason[:500]
+    logger.error("Voided document number %s: %s", document.number, reason)
+    return document
+
+
+def document_withdraw(
+    *, document: Document, status: DocumentStatus, reason: str = "", replaced_by=None
+) -> Document:
+    """Mark an issued document superseded (a newer one replaces it) or revoked; the verify
+    page then says so in red with the date. The stored PDF is kept."""
+    if status not in (DocumentStatus.SUPERSEDED, DocumentStatus.REVOKED):
+        raise ValueError(status)
+    if replaced_by is not None and not reason:
+        reason = replaced_by.number
+    now = timezone.now()
+    Document.objects.filter(pk=document.pk).update(
+        status=status, status_changed_at=now, status_reason=reason[:500]
+    )
+    document.status, document.status_changed_at, document.status_reason = status, now, reason
     return document
 
 
 def _discard(name: str) -> None:
     """Remove the file of a document whose transaction failed (no row points to it)."""
     if name:
-        from django.core.files.storage import default_storage
-
         try:
             default_storage.delete(name)
         except OSError:

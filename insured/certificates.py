@@ -42,10 +42,14 @@ def certificate_subject_key(enrollment: Enrollment) -> str:
 
 
 def existing_certificate(enrollment: Enrollment) -> Document | None:
-    return Document.objects.filter(
-        kind=CERTIFICATE_KINDS[enrollment.insurance],
-        subject_key=certificate_subject_key(enrollment),
-    ).first()
+    return (
+        Document.objects.stored()
+        .filter(
+            kind=CERTIFICATE_KINDS[enrollment.insurance],
+            subject_key=certificate_subject_key(enrollment),
+        )
+        .first()
+    )
 
 
 def _paid_years(enrollment: Enrollment):

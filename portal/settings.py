@@ -221,6 +221,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Document signing keys (CA and one per agency, see documents/signing.py): outside the
+# repository and the database; in production a directory only the app user can read.
+DOCUMENT_SIGNING_DIR = Path(os.environ.get("DOCUMENT_SIGNING_DIR", BASE_DIR / "var" / "signing"))
 # No MEDIA_URL is routed: documents and attachments are served by permission-checking views.
 MEDIA_URL = "/private-media-not-served/"
 

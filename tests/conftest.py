@@ -67,6 +67,21 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session")
+def document_signing_dir(tmp_path_factory):
+    """The portal CA, made once per test session (agency keys follow lazily at first issue)."""
+    from documents.signing import ensure_ca
+
+    directory = tmp_path_factory.mktemp("signing")
+    ensure_ca(directory)
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def _document_signing_keys(settings, document_signing_dir):
+    settings.DOCUMENT_SIGNING_DIR = document_signing_dir
+
+
 @pytest.fixture(autouse=True)
 def _no_login_throttling_state(settings):
     # django-axes keeps failures in the database; tests that need throttling turn it on.

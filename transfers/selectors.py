@@ -108,10 +108,12 @@ def case_documents(case: TransferCase) -> list:
     and the letter and info sheet issued under its serial number, oldest first."""
     certificates = [DocumentKind.PENSION_CERTIFICATE, DocumentKind.MEDICAL_CERTIFICATE]
     return list(
-        Document.objects.filter(
+        Document.objects.stored()
+        .filter(
             Q(case_reference=case.serial_no)
             | Q(kind__in=certificates, subject_key=f"enrollment:{case.from_enrollment_id}")
-        ).order_by("issued_at", "id")
+        )
+        .order_by("issued_at", "id")
     )
 
 

@@ -261,3 +261,15 @@ def sample_context(kind: str, *, person, transfer_out, transfer_in, years: int =
             ],
         }
     raise AssertionError(kind)
+
+
+@pytest.fixture
+def in_2026(monkeypatch):
+    """Documents issued on 2026-01-05 09:30 (Beijing), whatever today is: numbers say 2026."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    fixed = dt.datetime(2026, 1, 5, 1, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: fixed)
+    return fixed

@@ -10,20 +10,22 @@ from documents.seal import ring_layout, seal_svg
 def test_certificate_number_matches_the_domain_format():
     assert (
         format_number(prefix="京朝阳", kind=DocumentKind.PENSION_CERTIFICATE, year=2026, sequence=1)
-        == "京朝阳2026第00001号"
+        == "京朝阳养2026第00001号"
     )
 
 
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        (DocumentKind.MEDICAL_CERTIFICATE, "京朝阳2026第00012号"),
-        (DocumentKind.PENSION_CONTACT_LETTER, "京朝阳联2026第00012号"),
-        (DocumentKind.MEDICAL_INFO_SHEET, "京朝阳信2026第00012号"),
+        (DocumentKind.MEDICAL_CERTIFICATE, "京朝阳医2026第00012号"),
+        (DocumentKind.PENSION_CONTACT_LETTER, "京朝阳养联2026第00012号"),
+        (DocumentKind.MEDICAL_CONTACT_LETTER, "京朝阳医联2026第00012号"),
+        (DocumentKind.PENSION_INFO_SHEET, "京朝阳养信2026第00012号"),
+        (DocumentKind.MEDICAL_INFO_SHEET, "京朝阳医信2026第00012号"),
         (DocumentKind.INSURANCE_PROOF, "京朝阳证2026第00012号"),
     ],
 )
-def test_other_kinds_carry_their_infix(kind, expected):
+def test_every_kind_carries_its_own_series_mark(kind, expected):
     assert format_number(prefix="京朝阳", kind=kind, year=2026, sequence=12) == expected
 
 
@@ -53,3 +55,53 @@ def test_ring_spreads_long_names_within_the_upper_arc_and_keeps_short_ones_tight
     assert long_layout[0][1] == pytest.approx(-110) and long_layout[-1][1] == pytest.approx(110)
     assert short_size > long_size
     assert short_layout[-1][1] < 90
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("in_2026")
+def test_no_two_documents_of_one_agency_share_a_number(person, beijing, nanjing):
+    """Issue 9 item 5: a pension and a medical certificate (or info sheet) of one agency used to
+    both be 京朝阳2026第00001号; each form now has its own series mark."""
+    from documents.services import document_issue
+    from tests.documents.conftest import sample_context
+
+    documents = [
+        document_issue(
+            kind=kind,
+            holder=person,
+            agency=beijing,
+            context=sample_context(kind, person=person, transfer_out=beijing, transfer_in=nanjing),
+        )
+        for kind in DocumentKind
+    ]
+    numbers = [d.number for d in documents]
+    assert all(d.sequence == 1 for d in documents)
+    assert len(set(numbers)) == len(DocumentKind)
+    assert "京朝阳养2026第00001号" in numbers and "京朝阳医2026第00001号" in numbers
+    assert "京朝阳养信2026第00001号" in numbers and "京朝阳医信2026第00001号" in numbers
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("in_2026")
+def test_numbers_printed_before_the_marks_stay_and_their_sequence_continues(
+    person, beijing, nanjing
+):
+    """A number on paper never changes: old numbers stay as issued, the series continues."""
+    from django.utils import timezone
+
+    from documents.models import Document, DocumentCounter
+    from documents.services import document_issue
+    from tests.documents.conftest import sample_context
+
+    kind = DocumentKind.PENSION_CERTIFICATE
+    DocumentCounter.objects.create(agency=beijing, kind=kind, year=2026, last_sequence=1)
+    old = Document.objects.create(
+        kind=kind, number="京朝阳2026第00001号", year=2026, sequence=1, holder=person,
+        agency=beijing, pdf="documents/2026/old.pdf", sha256="0" * 64, size=1,
+        issued_at=timezone.now(),
+    )  # fmt: skip
+    context = sample_context(kind, person=person, transfer_out=beijing, transfer_in=nanjing)
+    new = document_issue(kind=kind, holder=person, agency=beijing, context=context)
+    assert new.number == "京朝阳养2026第00002号"
+    old.refresh_from_db()
+    assert old.number == "京朝阳2026第00001号" and old.status == "issued"

@@ -15,32 +15,32 @@ pytestmark = pytest.mark.django_db
 COMMON = ["张三", "北京市朝阳区社会保险基金管理中心"]
 EXPECTED = {
     DocumentKind.PENSION_CERTIFICATE: [
-        "基本养老保险参保缴费凭证", "京朝阳2026第00001号", "个人编号", "户籍地地址",
+        "基本养老保险参保缴费凭证", "京朝阳养2026第00001号", "个人编号", "户籍地地址",
         "本地实际缴", "204", "¥16,409.02", "2008年07月", "2025年06月", "本凭证一式两联",
         "重要提示", "申请补办", "社会保险经办机构（章）",
     ],
     DocumentKind.MEDICAL_CERTIFICATE: [
-        "基本医疗保障参保(合)凭证", "京朝阳2026第00001号", "医疗保障编号", "户籍类型",
+        "基本医疗保障参保(合)凭证", "京朝阳医2026第00001号", "医疗保障编号", "户籍类型",
         "职工基本医疗保险", "壹万陆仟肆佰零玖元零贰分", "¥16,409.02", "3个月内",
         "人力资源和社会保障部",
     ],
     DocumentKind.PENSION_CONTACT_LETTER: [
-        "基本养老保险关系转移接续联系函", "京朝阳联2026第00001号", "2026010500000001",
+        "基本养老保险关系转移接续联系函", "京朝阳养联2026第00001号", "2026010500000001",
         "南京市社会保险管理中心", "开户银行", "银行账号", "普通账户", "外省企业保险转入",
     ],
     DocumentKind.MEDICAL_CONTACT_LETTER: [
-        "基本医疗保险关系转移接续联系函", "京朝阳联2026第00001号", "南京市社会保险管理中心",
+        "基本医疗保险关系转移接续联系函", "京朝阳医联2026第00001号", "南京市社会保险管理中心",
         "银行账号",
     ],
     DocumentKind.PENSION_INFO_SHEET: [
-        "基本养老保险关系转移接续信息表", "京朝阳信2026第00001号", "参加工作时间",
+        "基本养老保险关系转移接续信息表", "京朝阳养信2026第00001号", "参加工作时间",
         "本人首次缴费时间", "建立个人账户时间", "①", "②", "③", "④", "⑤", "⑥",
         "¥1,409.50", "壹仟肆佰零玖元伍角", "陆仟零柒元壹角肆分", "¥100,000,000.00",
         "壹亿元整", "壹亿零壹万陆仟肆佰零玖元零贰分", "1996", "2025", "16%", "8%",
         "至本年末账户累计储存额",
     ],
     DocumentKind.MEDICAL_INFO_SHEET: [
-        "参保人员基本医疗保险信息表", "京朝阳信2026第00001号", "累计实际缴费月数", "126",
+        "参保人员基本医疗保险信息表", "京朝阳医信2026第00001号", "累计实际缴费月数", "126",
         "陆仟零柒元壹角肆分", "¥6,007.14", "南京市社会保险管理中心",
     ],
     DocumentKind.INSURANCE_PROOF: [
@@ -76,7 +76,7 @@ def test_each_form_reads_back_with_its_labels_values_and_subset_fonts(
         assert "".join(expected.split()) in squeezed, expected
     # every page: number, date, verification URL (the QR code's target), electronic seal
     assert "2026年01月05日" in text
-    assert document.verification_token in squeezed
+    assert document.printed_code in squeezed
     assert "电子印章" in text
 
     fonts = pdf_fonts(pdf, tmp_path)
@@ -123,3 +123,40 @@ def test_render_to_pdf_returns_html_and_pdf(person, beijing, nanjing):
     html, pdf = render_to_pdf("documents/pension_certificate.html", context)
     assert "京朝阳2026第00009号" in html and "<svg" in html
     assert pdf.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    "kind", [DocumentKind.PENSION_CERTIFICATE, DocumentKind.PENSION_INFO_SHEET]
+)
+def test_issued_pdfs_are_tagged_pdf_ua_in_chinese_with_a_title_and_table_headers(
+    kind, person, beijing, nanjing
+):
+    import io
+
+    import pikepdf
+
+    context = sample_context(kind, person=person, transfer_out=beijing, transfer_in=nanjing)
+    document = document_issue(kind=kind, holder=person, agency=beijing, context=context)
+    pdf = pikepdf.open(io.BytesIO(document.pdf.open("rb").read()))
+    root = pdf.Root
+    assert str(root.Lang) == "zh-CN"
+    assert bool(root.MarkInfo.Marked) is True
+    assert bool(root.ViewerPreferences.DisplayDocTitle) is True
+    assert str(pdf.docinfo.Title).startswith(str(kind.label))
+    with pdf.open_metadata() as xmp:
+        assert xmp.get("pdfuaid:part") == "1"
+
+    roles = []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Dictionary):
+            if "/S" in node:
+                roles.append(str(node.S))
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, pikepdf.Dictionary):
+                    walk(kid)
+
+    walk(root.StructTreeRoot)
+    assert {"/Document", "/H1", "/Table", "/TR", "/TH", "/TD"} <= set(roles)
+    assert roles.count("/TH") >= 5

@@ -2,11 +2,11 @@ import hashlib
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from documents.kinds import DocumentKind
-from documents.models import Document, DocumentCounter
-from documents.selectors import documents_for_case
+from documents.models import Document, DocumentCounter, DocumentStatus
+from documents.selectors import documents_for_case, voided_numbers
 from documents.services import document_issue
 from tests.documents.conftest import sample_context
 
@@ -59,18 +59,75 @@ def test_same_case_and_kind_returns_the_existing_document(person, beijing, nanji
 
 
 @pytest.mark.django_db
-def test_a_failed_render_takes_no_number(person, beijing, nanjing, monkeypatch):
+@pytest.mark.usefixtures("in_2026")
+def test_a_failed_render_voids_its_number_and_the_next_document_takes_the_next(
+    person, beijing, nanjing, monkeypatch
+):
     import documents.services as services
 
-    def broken(template, context):
-        raise RuntimeError("renderer crashed")
+    real = services.render_to_pdf
+    calls = []
 
-    monkeypatch.setattr(services, "render_to_pdf", broken)
+    def fails_once(template, context):
+        calls.append(template)
+        if len(calls) == 1:
+            raise RuntimeError("renderer crashed")
+        return real(template, context)
+
+    monkeypatch.setattr(services, "render_to_pdf", fails_once)
     with pytest.raises(RuntimeError):
-        _issue(person, beijing, nanjing)
-    monkeypatch.undo()
-    assert Document.objects.count() == 0
-    assert _issue(person, beijing, nanjing).sequence == 1
+        _issue(person, beijing, nanjing, subject_key="enrollment:1")
+    voided = Document.objects.get()
+    assert voided.status == DocumentStatus.VOIDED
+    assert voided.number == "京朝阳养2026第00001号" and not voided.pdf
+    assert voided.status_reason == "RuntimeError: renderer crashed"
+    assert voided.status_changed_at is not None
+
+    # The retry for the same subject is not blocked by the voided number: it takes the next.
+    issued = _issue(person, beijing, nanjing, subject_key="enrollment:1")
+    assert issued.sequence == 2 and issued.status == DocumentStatus.ISSUED
+    assert issued.number == "京朝阳养2026第00002号"
+    assert DocumentCounter.objects.get().last_sequence == 2
+    # Every number taken is accounted for: issued or voided.
+    assert [d.number for d in voided_numbers(agency_id=beijing.pk, year=2026)] == [voided.number]
+    assert sorted(Document.objects.values_list("sequence", flat=True)) == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rendering_runs_outside_the_number_lock(
+    require_postgres, person, beijing, nanjing, monkeypatch
+):
+    """While the page renders, another connection sees the number taken (出具中) and can lock
+    the counter row at once: issues of one agency and form no longer wait for each other's
+    rendering."""
+    import documents.services as services
+
+    real = services.render_to_pdf
+    seen = {}
+
+    def other_connection():
+        try:
+            with transaction.atomic():
+                counter = DocumentCounter.objects.select_for_update(nowait=True).get()
+                seen["counter"] = counter.last_sequence
+                seen["status"] = Document.objects.values_list("status", flat=True).get()
+        except Exception as error:
+            seen["error"] = error
+        finally:
+            connection.close()
+
+    def spy(template, context):
+        thread = threading.Thread(target=other_connection)
+        thread.start()
+        thread.join()
+        return real(template, context)
+
+    monkeypatch.setattr(services, "render_to_pdf", spy)
+    document = _issue(person, beijing, nanjing)
+    assert "error" not in seen, seen.get("error")
+    assert seen == {"counter": 1, "status": DocumentStatus.ISSUING}
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.ISSUED and document.pdf
 
 
 @pytest.mark.django_db(transaction=True)

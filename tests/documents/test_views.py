@@ -33,7 +33,7 @@ def test_uploading_the_issued_pdf_matches(client, certificate):
     upload = SimpleUploadedFile("c.pdf", pdf, content_type="application/pdf")
     response = client.post(certificate.verify_path, {"pdf": upload})
     assert response.status_code == 200
-    assert "一致：" in response.content.decode()
+    assert "完全相同" in response.content.decode()
 
 
 def test_uploading_a_changed_pdf_does_not_match(client, certificate):
@@ -97,3 +97,48 @@ def test_record_actions_render_buttons(owner_user, pension_enrollment):
     assert f"/me/documents/certificate/{pension_enrollment.pk}/" in html
     html = render_to_string("documents/_records_actions.html", {}, request)
     assert "/me/documents/proof/" in html
+
+
+def test_a_voided_certificate_is_not_listed_and_printing_again_takes_the_next_number(
+    client, api_client, owner_user, pension_enrollment, monkeypatch
+):
+    import documents.services as services
+    from documents.models import DocumentStatus
+
+    real = services.render_to_pdf
+    calls = []
+
+    def fails_once(template, context):
+        calls.append(template)
+        if len(calls) == 1:
+            raise RuntimeError("renderer crashed")
+        return real(template, context)
+
+    from insured.certificates import (
+        CERTIFICATE_KINDS,
+        certificate_context,
+        certificate_subject_key,
+    )
+
+    monkeypatch.setattr(services, "render_to_pdf", fails_once)
+    with pytest.raises(RuntimeError):  # as an issue outside any caller's transaction fails
+        services.document_issue(
+            kind=CERTIFICATE_KINDS[pension_enrollment.insurance],
+            holder=pension_enrollment.person,
+            agency=pension_enrollment.agency,
+            context=dict(certificate_context(pension_enrollment)),
+            subject_key=certificate_subject_key(pension_enrollment),
+        )
+    client.force_login(owner_user)
+    url = f"/me/documents/certificate/{pension_enrollment.pk}/"
+    voided = Document.objects.get()
+    assert voided.status == DocumentStatus.VOIDED
+    assert voided.number not in client.get("/me/documents/").content.decode()
+    assert client.get(f"/me/documents/{voided.pk}/").status_code == 404
+    api_client.force_authenticate(owner_user)
+    assert api_client.get(voided.url).status_code == 404
+
+    response = client.post(url)
+    issued = Document.objects.stored().get()
+    assert response.status_code == 302 and issued.sequence == voided.sequence + 1
+    assert issued.number in client.get("/me/documents/").content.decode()

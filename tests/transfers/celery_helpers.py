@@ -94,6 +94,8 @@ def worker_subprocess(queue: str, *, extra_env: dict | None = None, log=None) ->
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        # The test session's signing CA (tests/conftest.py): the worker signs what it issues.
+        "DOCUMENT_SIGNING_DIR": str(settings.DOCUMENT_SIGNING_DIR),
         # The worker's own follow-up tasks go to the test's queue too.
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         **(extra_env or {}),

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from agencies.models import Agency
+from documents.signing import ensure_keys
 from insured.demo import DEFAULT_PASSWORD, demo_seed
 
 
@@ -29,6 +31,8 @@ class Command(BaseCommand):
             f"Regions loaded: {result.regions_created} new. "
             f"Synthetic persons created: {result.persons_created} (requested {persons})."
         )
+        _created_ca, keys = ensure_keys(Agency.objects.order_by("pk"))
+        self.stdout.write(f"Document signing keys created: {keys} (documents_keys).")
         self.stdout.write(
             "Demo accounts: admin, bj-review, bj-finance, nj-review, nj-finance, "
             "110105199003071239 (张三), 320106198511124529 (李四)"
