@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from insured import idnumbers
-from insured.models import InsuredPerson
+from insured.models import DisplayMode, InsuredPerson
 
 # One message for "unknown ID" and "name does not match", so that the form cannot be used to
 # find out whether an ID number is in the registry.
@@ -62,3 +62,12 @@ def person_register_login(*, id_number: str, name: str, phone: str, password: st
         person.phone = phone
         person.save(update_fields=["user", "phone"])
     return user
+
+
+def person_set_display_mode(*, person: InsuredPerson, mode: str) -> None:
+    """Before: ``mode`` is one of ``DisplayMode``. After: the person's pages use it on every
+    device they log in on (the cookie alone would stay on one browser)."""
+    if mode not in DisplayMode.values:
+        raise ValidationError({"mode": _("不支持的显示模式。")})
+    InsuredPerson.objects.filter(pk=person.pk).update(display_mode=mode)
+    person.display_mode = mode

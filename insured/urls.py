@@ -5,4 +5,5 @@ from insured import views
 urlpatterns = [
     path("register/", views.register, name="register"),
     path("me/records/", views.my_records, name="my-records"),
+    path("display-mode/", views.set_display_mode, name="display-mode"),
 ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from core.errors import DomainError
 from transfers import exports
 from transfers.forms import ApplyForm, CaseFilterForm, category_label
 from transfers.selectors import (
+    ENDED_STATUSES,
     allowed_moves,
     case_detail,
     case_for_person,
@@ -197,6 +198,7 @@ def detail(request, person, serial_no):
             "target_due": context["service_target_due"],
             "events": _plain_events(context["events"]),
             "can_withdraw": "withdraw" in allowed_moves(case=case, user=request.user),
+            "case_ended": case.status in ENDED_STATUSES,
             "show_end_reason": case.status in ENDED_WITH_REASON and case.end_reason,
         },
     )
@@ -229,6 +231,13 @@ def _status_label(value: str) -> str:
 def withdraw(request, person, serial_no):
     """撤回申请: GET asks for confirmation, POST withdraws (only while still 待受理)."""
     case = case_for_person(person=person, serial_no=serial_no)
+    if request.method == "GET" and "withdraw" not in allowed_moves(case=case, user=request.user):
+        # The confirmation is offered only while withdrawing is possible (before acceptance).
+        messages.error(
+            request,
+            _("该申请当前状态为“%(status)s”，不能撤回。") % {"status": case.get_status_display()},
+        )
+        return redirect("transfer-detail", serial_no=case.serial_no)
     if request.method == "POST":
         try:
             transfer_withdraw(case=case, actor=request.user)
@@ -240,3 +249,18 @@ def withdraw(request, person, serial_no):
             )
         return redirect("transfer-detail", serial_no=case.serial_no)
     return render(request, "transfers/withdraw_confirm.html", {"case": case})
+
+
+@require_GET
+@person_required
+def attachment(request, person, serial_no):
+    """The file the person uploaded with their application: theirs to download (404 for anyone
+    else's case, and when there is none)."""
+    case = case_for_person(person=person, serial_no=serial_no)
+    if not case.attachment:
+        raise Http404(_("该申请没有附件。"))
+    return FileResponse(
+        case.attachment.open("rb"),
+        as_attachment=True,
+        filename=case.attachment_name or f"{case.serial_no}-attachment",
+    )
