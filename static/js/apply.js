@@ -18,11 +18,17 @@
   }
   function load(select, parent) {
     fill(select, []);
+    // Arrowing through the provinces fires one request per step; only the answer for the
+    // last choice may fill the list (an earlier one can arrive later).
+    select.dataset.parent = parent || "";
     if (!parent) { return; }
+    function settle(regions) {
+      if (select.dataset.parent === parent) { fill(select, regions); }
+    }
     fetch("/api/v1/regions/?parent=" + encodeURIComponent(parent), {headers: {Accept: "application/json"}})
       .then(function (r) { return r.ok ? r.json() : []; })
-      .then(function (regions) { fill(select, regions); })
-      .catch(function () { fill(select, []); });
+      .then(settle)
+      .catch(function () { settle([]); });
   }
   ["from", "to"].forEach(function (side) {
     var province = document.getElementById("id_" + side + "_province");
@@ -30,11 +36,11 @@
     var county = document.getElementById("id_" + side + "_county");
     if (county.length <= 1) { county.disabled = true; }
     if (city.length <= 1) { city.disabled = true; }
-    province.addEventListener("change", function () { load(city, province.value); fill(county, []); });
+    province.addEventListener("change", function () { load(city, province.value); load(county, ""); });
     city.addEventListener("change", function () {
       var chosen = city.options[city.selectedIndex];
       if (chosen && chosen.value && chosen.dataset.level !== "3") { load(county, city.value); }
-      else { fill(county, []); }
+      else { load(county, ""); }
     });
   });
 

@@ -245,12 +245,20 @@ def test_elder_mode_has_large_text_tall_lines_and_big_targets(browser, live_serv
 
 FOCUS_VISIBLE = """() => {
   const el = document.activeElement;
-  if (!el || el === document.body) return [false, 'body'];
+  if (!el || el === document.body) return [false, 'body', null, false];
   const cs = getComputedStyle(el);
   const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2;
   const shadow = cs.boxShadow && cs.boxShadow !== 'none';
-  return [outline || shadow, el.outerHTML.slice(0, 80)];
+  return [outline || shadow, el.outerHTML.slice(0, 80), cs.outlineColor, !!el.closest('main')];
 }"""
+
+
+def contrast_with_white(css_color: str) -> float:
+    """WCAG contrast ratio of an ``rgb(r, g, b)`` colour against white."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", css_color)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
 
 
 class Keyboard:
@@ -263,8 +271,10 @@ class Keyboard:
         self.presses = 0
 
     def _check(self):
-        visible, what = self.page.evaluate(FOCUS_VISIBLE)
+        visible, what, color, in_main = self.page.evaluate(FOCUS_VISIBLE)
         assert visible, f"focus not visible on {what}"
+        if in_main:  # on the light page: the ring needs 3:1 against white (WCAG 1.4.11)
+            assert contrast_with_white(color) >= 3, (what, color)
 
     def press(self, key: str, *, navigates: bool = False):
         if navigates:
