@@ -45,3 +45,13 @@ def label_colon(label) -> str:
     if (get_language() or "").startswith("zh") and not label.endswith(("：", ":")):
         return f"{label}："
     return label
+
+
+@register.filter
+def error_label(label) -> str:
+    """The label before an error in the error summary: ``联系电话：`` / ``Phone: ``, without
+    the label's own closing full stop (a declaration ends with one)."""
+    label = str(label).rstrip("。.：: ")
+    if (get_language() or "").startswith("zh"):
+        return f"{label}："
+    return f"{label}: "

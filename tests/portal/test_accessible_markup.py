@@ -14,7 +14,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.templatetags.portal_format import grouped, label_colon, yuan
+from core.templatetags.portal_format import error_label, grouped, label_colon, yuan
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,14 @@ def test_label_colon_filter_follows_the_language():
         assert label_colon("已有：") == "已有："
     with translation.override("en"):
         assert label_colon("Phone") == "Phone"
+
+
+def test_error_summary_labels_lose_their_own_full_stop_before_the_colon():
+    with translation.override("zh-hans"):
+        assert error_label("本人承诺所填信息真实。") == "本人承诺所填信息真实："
+        assert error_label("联系电话") == "联系电话："
+    with translation.override("en"):
+        assert error_label("I declare this is true.") == "I declare this is true: "
 
 
 def test_amounts_have_thousands_separators_like_the_pdfs():

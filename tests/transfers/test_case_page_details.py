@@ -112,3 +112,14 @@ def test_a_case_without_attachment_lists_none_and_its_download_is_404(owner, par
     assert "您上传的附件" not in html
     download = reverse("transfer-attachment", args=[case.serial_no])
     assert owner.get(download).status_code == 404
+
+
+def test_the_apply_error_summary_names_the_side_of_each_region_error(owner):
+    response = owner.post(reverse("transfer-apply"), {})
+    html = response.content.decode()
+    summary = html[
+        html.index('id="error-summary"') : html.index("</div>", html.index("error-summary"))
+    ]
+    assert "转出地 · 省（自治区、直辖市）：" in summary
+    assert "转入地 · 省（自治区、直辖市）：" in summary
+    assert "。：" not in summary  # the declaration's own full stop is not doubled by a colon
