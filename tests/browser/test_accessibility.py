@@ -228,6 +228,16 @@ def test_elder_mode_has_large_text_tall_lines_and_big_targets(browser, live_serv
     finally:
         context.close()
 
+    # The widest text on the narrowest screen (English, 长辈版, 375 px): nothing sideways.
+    context = _context(browser, live_server, language="en", mode="elder", width=375)
+    page = context.new_page()
+    try:
+        for url in ("/", "/login/", "/regions/?parent=320100", "/agencies/?region=320106"):
+            page.goto(url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375, url
+    finally:
+        context.close()
+
     # The browser's font setting: rem sizes scale with it (html { font-size: 100% }).
     cdp_context = _context(browser, live_server, language="zh-hans", mode="standard", width=1280)
     page = cdp_context.new_page()
