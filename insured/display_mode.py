@@ -3,6 +3,8 @@
 A person who chose a mode while logged in keeps it on every device (their profile); anyone
 else gets what this browser chose last (a cookie); the default is the standard mode."""
 
+from django.utils.functional import SimpleLazyObject
+
 from insured.models import DisplayMode
 
 COOKIE_NAME = "display_mode"
@@ -22,6 +24,10 @@ def mode_for_request(request) -> str:
 
 
 def display_mode(request) -> dict:
-    """Context processor: ``display_mode`` and ``elder_mode`` for every template."""
-    mode = mode_for_request(request)
-    return {"display_mode": mode, "elder_mode": mode == DisplayMode.ELDER}
+    """Context processor: ``display_mode`` and ``elder_mode`` for every template; lazy, so a
+    page that never asks (the admin) costs no query."""
+    mode = SimpleLazyObject(lambda: mode_for_request(request))
+    return {
+        "display_mode": mode,
+        "elder_mode": SimpleLazyObject(lambda: mode == DisplayMode.ELDER),
+    }
