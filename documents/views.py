@@ -162,7 +162,7 @@ def certificate_confirm(request, enrollment_id: int):
         try:
             document = certificate_issue(enrollment=enrollment, actor=request.user)
         except DomainError as error:
-            messages.error(request, str(error.message))
+            # Shown once, in the page's error summary (not also as a flash message).
             return render(
                 request,
                 "documents/certificate_confirm.html",
@@ -189,8 +189,9 @@ def proof_issue(request):
         try:
             document = issue(person=person, actor=request.user)
         except DomainError as error:
-            messages.error(request, str(error.message))
-            return render(request, "documents/proof_confirm.html", {}, status=400)
+            return render(
+                request, "documents/proof_confirm.html", {"error": error.message}, status=400
+            )
         messages.success(request, _("参保证明已出具：%(number)s") % {"number": document.number})
         return redirect("my-document", pk=document.pk)
     return render(request, "documents/proof_confirm.html", {})

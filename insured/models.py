@@ -15,6 +15,13 @@ class HukouType(models.TextChoices):
     RURAL = "rural", _("农村")
 
 
+class DisplayMode(models.TextChoices):
+    """长辈版 (适老化): large text, stronger contrast, the home page reduced to big buttons."""
+
+    STANDARD = "standard", _("标准版")
+    ELDER = "elder", _("长辈版")
+
+
 class Sex(models.TextChoices):
     MALE = "male", _("男")
     FEMALE = "female", _("女")
@@ -50,6 +57,10 @@ class InsuredPerson(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="insured_person",
+    )
+    # Empty until the person chooses: then it follows them to every device they log in on.
+    display_mode = models.CharField(
+        _("页面显示模式"), max_length=10, choices=DisplayMode.choices, blank=True
     )
 
     class Meta:

@@ -14,7 +14,7 @@ from core.codes import CODE_INVALID, code_issue, code_use
 from core.models import CodePurpose
 from core.sms import mask_phone
 from insured import idnumbers
-from insured.models import InsuredPerson
+from insured.models import DisplayMode, InsuredPerson
 
 # Step 1 of registration and of password reset answers this, whatever the registry holds, so
 # that neither can be used to find out who is in the registry or who has a login.
@@ -140,3 +140,12 @@ def password_reset_confirm(*, id_number: str, code: str, password: str):
         raise ValidationError({"code": ValidationError(CODE_INVALID, code="invalid")})
     password_set(user=person.user, password=password)
     return person.user
+
+
+def person_set_display_mode(*, person: InsuredPerson, mode: str) -> None:
+    """Before: ``mode`` is one of ``DisplayMode``. After: the person's pages use it on every
+    device they log in on (the cookie alone would stay on one browser)."""
+    if mode not in DisplayMode.values:
+        raise ValidationError({"mode": _("不支持的显示模式。")})
+    InsuredPerson.objects.filter(pk=person.pk).update(display_mode=mode)
+    person.display_mode = mode

@@ -12,4 +12,5 @@ urlpatterns = [
         name="password-reset-confirm",
     ),
     path("me/records/", views.my_records, name="my-records"),
+    path("display-mode/", views.set_display_mode, name="display-mode"),
 ]

@@ -5,20 +5,25 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.throttles import throttle_page
+from insured import display_mode
 from insured.forms import CodePasswordForm, PasswordResetForm, RegistrationForm
+from insured.models import DisplayMode
 from insured.selectors import person_for_user, person_records
 from insured.services import (
     REGISTRATION_SENT,
     RESET_SENT,
     password_reset_confirm,
     password_reset_start,
+    person_set_display_mode,
     registration_confirm,
     registration_start,
 )
@@ -133,3 +138,31 @@ def my_records(request):
         # Staff and other logins without a registry person have no records to show.
         raise Http404
     return render(request, "insured/my_records.html", {"records": person_records(person=person)})
+
+
+@require_POST
+def set_display_mode(request):
+    """长辈版 switch in every page header: POST ``mode`` (elder or standard) and ``next``.
+    Remembered in a cookie, and on the profile of a logged-in insured person."""
+    mode = request.POST.get("mode", "")
+    if mode not in DisplayMode.values:
+        return HttpResponseBadRequest(_("不支持的显示模式。"))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home")
+    if request.user.is_authenticated:
+        person = person_for_user(user=request.user)
+        if person is not None:
+            person_set_display_mode(person=person, mode=mode)
+    response = redirect(next_url)
+    response.set_cookie(
+        display_mode.COOKIE_NAME,
+        mode,
+        max_age=display_mode.COOKIE_MAX_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Insurance, Region
@@ -101,8 +102,14 @@ class ApplyForm(forms.Form):
             Region.objects.filter(level=1, online_transfer_enabled=True).order_by("code")
         )
         self.region_levels: dict[str, list[dict]] = {}
-        for side, _label, _help in SIDES:
+        for side, side_label, _help in SIDES:
             self._set_region_choices(side, provinces)
+            # Both sides have a "province" select: the error summary names the side too
+            # (templates/includes/error_summary.html reads ``summary_label``).
+            for level, level_label in LEVELS:
+                self.fields[f"{side}_{level}"].summary_label = format_lazy(
+                    "{} · {}", side_label, level_label
+                )
 
     def _value(self, name: str) -> str:
         if self.is_bound:

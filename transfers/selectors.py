@@ -143,19 +143,28 @@ def case_detail(case: TransferCase) -> dict:
 
 def stage_progress(case: TransferCase, *, today: datetime.date | None = None) -> list[dict]:
     """The four stages, each {name, label, status, started_at, due_date, completed_at};
-    status is pending, running, done or overdue (running past its due date)."""
+    status is pending, running, done, overdue (running past its due date) or ended.
+
+    A withdrawn, rejected or returned case ends at the last stage it reached: that stage is
+    ``ended`` (the ending move closes it, but it did not succeed), never ``done``; a stage left
+    unfinished when the case ended is ``pending``, not running."""
     today = today or timezone.localdate()
     by_name = {stage.name: stage for stage in case.stages.all()}
+    ended = case.status in STOPPED_STATUSES
+    reached = [name for name in STAGE_ORDER if name in by_name]
+    ending_stage = reached[-1] if ended and reached else None
     rows = []
     for name in STAGE_ORDER:
         stage = by_name.get(name)
         if stage is None:
             status = "pending"
+        elif name == ending_stage:
+            status = "ended"
         elif stage.completed_at is not None:
             status = "done"
-        elif case.status not in STOPPED_STATUSES and (
-            stage.overdue_marked_at is not None or (stage.due_date and stage.due_date < today)
-        ):
+        elif ended:
+            status = "pending"
+        elif stage.overdue_marked_at is not None or (stage.due_date and stage.due_date < today):
             status = "overdue"
         else:
             status = "running"

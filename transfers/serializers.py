@@ -33,7 +33,7 @@ class AmountSerializer(serializers.Serializer):
 class StageSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
-    status = serializers.ChoiceField(choices=["pending", "running", "done", "overdue"])
+    status = serializers.ChoiceField(choices=["pending", "running", "done", "overdue", "ended"])
     started_at = serializers.DateTimeField(allow_null=True)
     due_date = serializers.DateField(allow_null=True)
     due_date_estimated = serializers.BooleanField(

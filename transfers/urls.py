@@ -12,4 +12,5 @@ urlpatterns = [
     re_path(rf"^transfers/{SERIAL}/$", views.detail, name="transfer-detail"),
     re_path(rf"^transfers/{SERIAL}/submitted/$", views.submitted, name="transfer-submitted"),
     re_path(rf"^transfers/{SERIAL}/withdraw/$", views.withdraw, name="transfer-withdraw"),
+    re_path(rf"^transfers/{SERIAL}/attachment/$", views.attachment, name="transfer-attachment"),
 ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from transfers.selectors import (
     with_detail,
 )
 from transfers.services import transfer_submit, transfer_withdraw
-from transfers.workflow import CaseStatus, is_overdue, person_log
+from transfers.workflow import STOPPED_STATUSES, CaseStatus, is_overdue, person_log
 
 PAGE_SIZE = 20
 EXPORT_MAX_ROWS = 5000
@@ -180,6 +180,7 @@ def detail(request, person, serial_no):
             or any(stage["due_date_estimated"] for stage in context["stages"]),
             "events": person_log(context["events"]),
             "can_withdraw": "withdraw" in allowed_moves(case=case, user=request.user),
+            "case_ended": case.status in STOPPED_STATUSES,
             "show_end_reason": case.status in ENDED_WITH_REASON and case.end_reason,
         },
     )
@@ -190,6 +191,13 @@ def detail(request, person, serial_no):
 def withdraw(request, person, serial_no):
     """撤回申请: GET asks for confirmation, POST withdraws (only while still 待受理)."""
     case = case_for_person(person=person, serial_no=serial_no)
+    if request.method == "GET" and "withdraw" not in allowed_moves(case=case, user=request.user):
+        # The confirmation is offered only while withdrawing is possible (before acceptance).
+        messages.error(
+            request,
+            _("该申请当前状态为“%(status)s”，不能撤回。") % {"status": case.get_status_display()},
+        )
+        return redirect("transfer-detail", serial_no=case.serial_no)
     if request.method == "POST":
         try:
             transfer_withdraw(case=case, actor=request.user)
@@ -201,3 +209,18 @@ def withdraw(request, person, serial_no):
             )
         return redirect("transfer-detail", serial_no=case.serial_no)
     return render(request, "transfers/withdraw_confirm.html", {"case": case})
+
+
+@require_GET
+@person_required
+def attachment(request, person, serial_no):
+    """The file the person uploaded with their application: theirs to download (404 for anyone
+    else's case, and when there is none)."""
+    case = case_for_person(person=person, serial_no=serial_no)
+    if not case.attachment:
+        raise Http404(_("该申请没有附件。"))
+    return FileResponse(
+        case.attachment.open("rb"),
+        as_attachment=True,
+        filename=case.attachment_name or f"{case.serial_no}-attachment",
+    )

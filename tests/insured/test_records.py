@@ -44,8 +44,8 @@ def test_records_page_shows_the_persons_masked_id_enrollments_and_years(client, 
     assert enrollment.agency.name in html
     assert "正常参保" in html
     # Two years at base 8000: credit 7680 + interest 153.60 each; running balance 15667.20
-    assert "7833.60" in html and "15667.20" in html
-    assert "转入权益记录" in html and "12345.60" in html
+    assert "7,833.60" in html and "15,667.20" in html
+    assert "转入权益记录" in html and "12,345.60" in html
     assert "基本养老保险待遇领取地" in html
     assert '<th scope="col">' in html and "table-wrap" in html
 

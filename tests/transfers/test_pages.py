@@ -357,7 +357,7 @@ def test_progress_shows_amounts_and_documents_when_known(owner, parties, mover):
         issued_at=timezone.now(),
     )
     html = owner.get(detail_url(case)).content.decode()
-    assert "¥1000.00" in html and "¥2345.60" in html and "¥3345.60" in html
+    assert "¥1,000.00" in html and "¥2,345.60" in html and "¥3,345.60" in html
     assert "统筹基金" in html and "合计" in html
     assert document.url in html and "苏南京2026第00001号" in html
     assert "基本养老保险关系转移接续联系函" in html
