@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Insurance, Region
+from core.validators import validate_plain_multiline_text, validate_plain_text
 from insured.models import Enrollment, InsuredPerson
 from transfers.workflow import OPEN_STATUSES, CaseStatus
 
@@ -76,7 +77,9 @@ class TransferCase(models.Model):
         _("办理状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED
     )
     contact_phone = models.CharField(_("联系电话"), max_length=20)
-    hukou_address = models.CharField(_("户籍地址"), max_length=200)
+    hukou_address = models.CharField(
+        _("户籍地址"), max_length=200, validators=[validate_plain_text]
+    )
     attachment = models.FileField(_("附件"), upload_to=attachment_path, blank=True)
     attachment_name = models.CharField(_("附件原文件名"), max_length=200, blank=True)
     overlapping_months = models.JSONField(
@@ -85,7 +88,9 @@ class TransferCase(models.Model):
         blank=True,
         help_text=_("两地同时缴费的月份（YYYY-MM），提示经办人员处理，不影响受理。"),
     )
-    end_reason = models.TextField(_("不予受理或退回原因"), blank=True)
+    end_reason = models.TextField(
+        _("不予受理或退回原因"), blank=True, validators=[validate_plain_multiline_text]
+    )
     # Due date of the stage now running: stored so that queues sort overdue-first on an index.
     current_due_date = models.DateField(_("当前环节办理时限"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("申报时间"), auto_now_add=True)

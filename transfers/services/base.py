@@ -3,17 +3,17 @@ checks, the event, and the stages with their due dates."""
 
 import datetime
 import logging
-import re
 import time
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, StaffRole
 from core.errors import DomainError, NotAllowed, TransitionNotAllowed
+from core.validators import PlainTextValidator
 from transfers import pipeline
 from transfers.models import (
     CaseEvent,
@@ -55,7 +55,6 @@ RUNNING_STAGE = {
     CaseStatus.FUNDS_REMITTED: StageName.TRANSFER_IN,
 }
 
-PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
 CENT = Decimal("0.01")
 
 
@@ -207,10 +206,19 @@ def _test_pause(step: str) -> None:
     time.sleep(delay)
 
 
+def _plain_text(value: str, *, multiline: bool = False) -> str:
+    """``value`` unchanged, or a DomainError naming the control or bidi character in it."""
+    try:
+        PlainTextValidator(multiline=multiline)(value)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], code="control_character") from None
+    return value
+
+
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("请填写原因，申请人将看到这段说明。"), code="reason_required")
     if len(reason) > 1000:
         raise DomainError(_("原因不能超过1000字。"), code="reason_too_long")
-    return reason
+    return _plain_text(reason, multiline=True)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Insurance, Region
 from agencies.selectors import agency_for
 from core.errors import NotAllowed
+from core.validators import PHONE, PHONE_MESSAGE
 from insured.models import ContributionYear, Enrollment, EnrollmentStatus, InsuredPerson
 from transfers import pipeline
 from transfers.attachments import validate_attachment
@@ -24,9 +25,9 @@ from transfers.models import (
     TransferCase,
 )
 from transfers.services.base import (
-    PHONE,
     EligibilityError,
     _event,
+    _plain_text,
     _start_stage,
 )
 from transfers.workflow import OPEN_STATUSES
@@ -204,10 +205,11 @@ def transfer_submit(
     to_region = _region(to_region, _("转入地"))
     phone = (phone or "").strip()
     if not PHONE.fullmatch(phone):
-        raise EligibilityError(_("请填写有效的手机号码或固定电话。"), code="invalid_phone")
+        raise EligibilityError(PHONE_MESSAGE, code="invalid_phone")
     hukou_address = (hukou_address or "").strip()
     if not hukou_address or len(hukou_address) > 200:
         raise EligibilityError(_("请填写户籍地址（200字以内）。"), code="invalid_hukou_address")
+    _plain_text(hukou_address)
     if attachment is not None:
         validate_attachment(attachment)
     found = check_eligibility(
