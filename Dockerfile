@@ -21,4 +21,7 @@ RUN useradd --system --uid 1000 portal && mkdir -p /data/media && chown portal /
 USER portal
 ENV MEDIA_ROOT=/data/media DEBUG=0
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]
+# Request line and header caps (bytes): anything longer is refused by gunicorn before Django; the
+# body cap is REQUEST_BODY_MAX_BYTES in the app and client_max_body_size at the proxy (README).
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
+     "--limit-request-line", "4094", "--limit-request-fields", "100", "--limit-request-field_size", "8190"]

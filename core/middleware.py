@@ -6,12 +6,15 @@ here, once, before any view, form, filter or database sees them (issue 10, item 
 - the same in the query string, except tab, line feed and carriage return (a GET form may carry a
   multi-line value);
 - date-part filters (the admin's ``date_hierarchy``: ``issued_at__year=…``) that are not a small
-  number: Python's dates overflow on ``99999999999999999999``.
+  number: Python's dates overflow on ``99999999999999999999``;
+- a body announced larger than ``REQUEST_BODY_MAX_BYTES``: 413 before a byte of it is read.
 """
 
 import re
 from urllib.parse import parse_qsl
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -25,6 +28,20 @@ def _refuse(request, message: str, status: int = 400) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "bad_request", "detail": message}, status=status)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _too_large_message() -> str:
+    limit = settings.REQUEST_BODY_MAX_BYTES
+    return _("请求内容过大（上限 %(mb).1f MB），请压缩附件后重试。") % {"mb": limit / 1024 / 1024}
+
+
+def body_too_large(request) -> bool:
+    """Whether the announced body is over the cap (an unreadable length is Django's 400)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > settings.REQUEST_BODY_MAX_BYTES
 
 
 def bad_input_reason(request) -> str | None:
@@ -50,6 +67,8 @@ class EdgeInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if body_too_large(request):
+            return _refuse(request, _too_large_message(), status=413)
         reason = bad_input_reason(request)
         if reason is not None:
             return _refuse(request, reason)
@@ -60,4 +79,6 @@ class EdgeInputMiddleware:
         # fault, whatever view met it first. Everything else stays a real error.
         if isinstance(exception, OverflowError):
             return _refuse(request, _("请求参数中的数字超出范围。"))
+        if isinstance(exception, RequestDataTooBig):
+            return _refuse(request, _too_large_message(), status=413)
         return None

@@ -173,10 +173,21 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # No MEDIA_URL is routed: documents and attachments are served by permission-checking views.
 MEDIA_URL = "/private-media-not-served/"
 
-# Uploads (transfer attachments: one merged PDF/JPG/PNG up to 1024 KB).
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Request bodies and uploads. Any body larger than REQUEST_BODY_MAX_BYTES is answered 413 before
+# it is read (core.middleware); a non-file body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 400;
+# gunicorn (Dockerfile, docker-compose.yml) caps request lines and headers, the proxy
+# (README: client_max_body_size) caps the body before it reaches us.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 3 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Transfer attachments: one merged PDF/JPG/PNG up to 1024 KB, checked by parsing
+# (transfers.attachments): pages, pixels and the size once inflated are capped.
 ATTACHMENT_MAX_BYTES = 1024 * 1024
+ATTACHMENT_MAX_PAGES = env_int("ATTACHMENT_MAX_PAGES", 50)
+ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 40_000_000)
+ATTACHMENT_MAX_INFLATED_BYTES = env_int("ATTACHMENT_MAX_INFLATED_BYTES", 20 * 1024 * 1024)
 
 # Redis: broker and cache when set; otherwise tasks run eagerly and the cache is in memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")

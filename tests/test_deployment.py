@@ -76,3 +76,12 @@ def test_openapi_schema_is_valid_and_generates_without_warnings(tmp_path):
     schema = yaml.safe_load(out.read_text())
     for path in ("/api/v1/auth/token/", "/api/v1/regions/", "/api/v1/agencies/", "/api/v1/me/"):
         assert path in schema["paths"]
+
+
+def test_gunicorn_caps_request_lines_and_headers_in_the_image_and_in_compose():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for command in (compose["services"]["web"]["command"], dockerfile):
+        assert "--limit-request-line" in command
+        assert "--limit-request-field_size" in command
+        assert "--limit-request-fields" in command

@@ -43,7 +43,10 @@ def attachment_path(instance, filename):
     # Private media with an unguessable name; the original name is not kept in the path.
     import uuid
 
-    return f"attachments/{instance.submitted_at:%Y/%m}/{uuid.uuid4().hex}"
+    # The extension is the kind the parsers detected (transfers.attachments), never the upload's.
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else ""
+    extension = extension if extension in {"pdf", "jpg", "png"} else "bin"
+    return f"attachments/{instance.submitted_at:%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
 class TransferCase(models.Model):

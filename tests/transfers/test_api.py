@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import Notification
+from tests.transfers import samples
 from tests.transfers.celery_helpers import eager_tasks
 from tests.transfers.factories import case_in, login, make_mover, make_parties
 from transfers.models import CaseEvent, TransferCase
@@ -93,7 +94,7 @@ def test_application_with_an_attachment_by_multipart(api_client, parties):
     assert bad.status_code == 400 and "PDF、JPG 或 PNG" in bad.json()["detail"]
     good = client.post(
         "/api/v1/transfers/",
-        {**APPLY, "attachment": SimpleUploadedFile("a.pdf", b"%PDF-1.4 ...")},
+        {**APPLY, "attachment": SimpleUploadedFile("a.pdf", samples.pdf())},
         format="multipart",
     )
     assert good.status_code == 201

@@ -17,7 +17,7 @@ from core.errors import NotAllowed
 from core.validators import PHONE, PHONE_MESSAGE
 from insured.models import ContributionYear, Enrollment, EnrollmentStatus, InsuredPerson
 from transfers import pipeline
-from transfers.attachments import validate_attachment
+from transfers.attachments import display_name, validate_attachment
 from transfers.models import (
     CATEGORIES_BY_INSURANCE,
     DailySerial,
@@ -210,8 +210,7 @@ def transfer_submit(
     if not hukou_address or len(hukou_address) > 200:
         raise EligibilityError(_("请填写户籍地址（200字以内）。"), code="invalid_hukou_address")
     _plain_text(hukou_address)
-    if attachment is not None:
-        validate_attachment(attachment)
+    kind = validate_attachment(attachment) if attachment is not None else None
     found = check_eligibility(
         person=person,
         insurance=insurance,
@@ -235,8 +234,8 @@ def transfer_submit(
                 **found,
             )
             if attachment is not None:
-                case.attachment_name = attachment.name[:200]
-                case.attachment.save(attachment.name, attachment, save=False)
+                case.attachment_name = display_name(attachment.name)
+                case.attachment.save(f"attachment.{kind}", attachment, save=False)
             case.save(force_insert=True)
             _start_stage(case, StageName.CERTIFICATE, now=now)
             review = _start_stage(case, StageName.REVIEW, now=now)
