@@ -116,19 +116,27 @@ class MyCertificatesView(APIView):
 
 
 class MyProofsView(APIView):
-    @extend_schema(request=ProofRequestSerializer, responses={201: DocumentSerializer})
+    @extend_schema(
+        request=ProofRequestSerializer,
+        responses={201: DocumentSerializer, 200: DocumentSerializer},
+        description="Issue (201) a proof of insurance, or re-serve (200) the one already issued "
+        "while the records it certifies are unchanged; new documents are capped per day (429).",
+    )
     def post(self, request):
-        from insured.certificates import proof_issue
+        from insured.certificates import proof_issue_or_reserve
 
         person = _person(request)
         serializer = ProofRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        document = proof_issue(
+        document, created = proof_issue_or_reserve(
             person=person,
             actor=request.user,
             region_code=serializer.validated_data.get("region", ""),
         )
-        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+        return Response(
+            DocumentSerializer(document).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 def pdf_response(document: Document) -> FileResponse:

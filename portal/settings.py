@@ -189,6 +189,10 @@ ATTACHMENT_MAX_PAGES = env_int("ATTACHMENT_MAX_PAGES", 50)
 ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 40_000_000)
 ATTACHMENT_MAX_INFLATED_BYTES = env_int("ATTACHMENT_MAX_INFLATED_BYTES", 20 * 1024 * 1024)
 
+# Official document numbers are finite: new certificates and proofs one person may have issued
+# in a day (re-serving an unchanged one does not count).
+DOCUMENTS_PER_PERSON_PER_DAY = env_int("DOCUMENTS_PER_PERSON_PER_DAY", 10)
+
 # Redis: broker and cache when set; otherwise tasks run eagerly and the cache is in memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
