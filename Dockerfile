@@ -15,7 +15,8 @@ COPY pyproject.toml ./
 COPY . .
 RUN pip install . \
  && python manage.py compilemessages -v0 \
- && DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v0
+ && DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=localhost \
+    EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend python manage.py collectstatic --noinput -v0
 
 RUN useradd --system --uid 1000 portal && mkdir -p /data/media && chown portal /data/media
 USER portal

@@ -82,3 +82,22 @@ class EdgeInputMiddleware:
         if isinstance(exception, RequestDataTooBig):
             return _refuse(request, _too_large_message(), status=413)
         return None
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on what is personal: the person's pages, the back office, the
+    API (``NO_STORE_PATH_PREFIXES``) and any PDF (issued documents carry the full ID number).
+    A shared computer's browser cache or a proxy must keep none of it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        content_type = response.get("Content-Type", "")
+        if request.path.startswith(settings.NO_STORE_PATH_PREFIXES) or content_type.startswith(
+            "application/pdf"
+        ):
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response

@@ -147,7 +147,8 @@ def pdf_response(document: Document) -> FileResponse:
         as_attachment=False,
         filename=document.filename,
     )
-    response["Cache-Control"] = "private, max-age=3600"
+    # The full ID number is inside: no browser or proxy may keep a copy (issue 10, item 8).
+    response["Cache-Control"] = "no-store"
     response["ETag"] = f'"{document.sha256}"'
     return response
 

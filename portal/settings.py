@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # swagger-ui served from our static files, pinned, no CDN
+    "csp",
     "axes",
     "core",
     "portal",
@@ -72,6 +75,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Cache-Control: no-store on personal pages, the API and PDFs.
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Control characters in a path or query string: 400 here, before any view or filter.
@@ -268,13 +274,41 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Mobile API of the cross-province social insurance transfer portal.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # swagger-ui from drf-spectacular-sidecar's static files (pinned by the package version)
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "InsuranceEnum": "agencies.models.Insurance",
         "ServedInsuranceEnum": "agencies.models.ServedInsurance",
     },
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "")
+# Backends that deliver nothing: fine for development, never for production, where the
+# notification mails would end up in the logs (with the persons' data) instead of the mailboxes.
+NON_DELIVERING_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+if not EMAIL_BACKEND:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "EMAIL_BACKEND must be set when DEBUG is off "
+            "(e.g. django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST)"
+        )
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif not DEBUG and EMAIL_BACKEND in NON_DELIVERING_EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND must deliver mail when DEBUG is off, got {EMAIL_BACKEND!r}"
+    )
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@transfer-portal.local")
 # SMS goes through an adapter; the local one writes the message to the log.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.LogSmsBackend")
@@ -289,6 +323,28 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): our own origin only, no inline script or style (the
+# templates load static files; a nonce is available as request.csp_nonce where one is unavoidable),
+# nothing may frame us. data: images for the QR codes and swagger-ui's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Paths whose responses are personal: never stored by a browser or proxy cache
+# (core.middleware.NoStoreMiddleware; PDFs anywhere too).
+NO_STORE_PATH_PREFIXES = ("/me/", "/transfers/", "/admin/", "/api/")
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

@@ -16,6 +16,7 @@ PRODUCTION = {
     "SECRET_KEY": "k" * 20 + "-production-like-secret-key-0123456789-abcdefghij",
     "ALLOWED_HOSTS": "portal.example.cn",
     "PORTAL_BASE_URL": "https://portal.example.cn",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 
 
@@ -85,3 +86,10 @@ def test_gunicorn_caps_request_lines_and_headers_in_the_image_and_in_compose():
         assert "--limit-request-line" in command
         assert "--limit-request-field_size" in command
         assert "--limit-request-fields" in command
+
+
+def test_production_without_a_real_email_backend_fails_naming_the_variable():
+    for backend in ("", "django.core.mail.backends.console.EmailBackend"):
+        result = manage("check", env={**PRODUCTION, "EMAIL_BACKEND": backend})
+        assert result.returncode != 0
+        assert "EMAIL_BACKEND" in result.stderr

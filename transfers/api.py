@@ -48,14 +48,20 @@ def _membership(request):
         raise PermissionDenied(_("只有经办机构工作人员可以使用此功能。")) from None
 
 
-def _detail_response(request, case: TransferCase, *, status_code=status.HTTP_200_OK):
-    """Re-read the case with everything its detail shows (bounded queries) and serialize it."""
+def _detail_response(
+    request, case: TransferCase, *, status_code=status.HTTP_200_OK, for_person: bool = False
+):
+    """Re-read the case with everything its detail shows (bounded queries) and serialize it;
+    ``for_person``: the applicant's view, the event log as their case page shows it."""
     case = selectors.with_detail(
         TransferCase.objects.filter(pk=case.pk).select_related(*selectors.LIST_RELATED)
     ).get()
+    detail = selectors.case_detail(case)
+    if for_person:
+        detail["events"] = selectors.events_for_person(detail["events"])
     context = {
         "request": request,
-        "detail": selectors.case_detail(case),
+        "detail": detail,
         "allowed_moves": selectors.allowed_moves(case=case, user=request.user),
     }
     return Response(CaseDetailSerializer(case, context=context).data, status=status_code)
@@ -90,14 +96,14 @@ class TransferListCreateView(APIView):
         data = TransferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.transfer_submit(person=person, actor=request.user, **data.validated_data)
-        return _detail_response(request, case, status_code=status.HTTP_201_CREATED)
+        return _detail_response(request, case, status_code=status.HTTP_201_CREATED, for_person=True)
 
 
 class TransferDetailView(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request, serial_no: str):
         case = selectors.case_for_person(person=_person(request), serial_no=serial_no)
-        return _detail_response(request, case)
+        return _detail_response(request, case, for_person=True)
 
 
 class TransferWithdrawView(APIView):
@@ -105,7 +111,7 @@ class TransferWithdrawView(APIView):
     def post(self, request, serial_no: str):
         case = selectors.case_for_person(person=_person(request), serial_no=serial_no)
         case = services.transfer_withdraw(case=case, actor=request.user)
-        return _detail_response(request, case)
+        return _detail_response(request, case, for_person=True)
 
 
 class AgencyTransferListView(APIView):

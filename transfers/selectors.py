@@ -4,6 +4,7 @@ Visibility is decided here: a person sees their own cases, a clerk the cases whe
 agency is a party. Anything else is ``Http404``: never reveal that another person's case
 exists."""
 
+import copy
 import datetime
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -19,6 +20,41 @@ from transfers.services.base import ACTOR_RULES
 from transfers.workflow import MOVES, QUEUES, Actor, CaseStatus
 
 # Regions with their parents: lists show full names (province, city, district).
+# What the applicant reads of the event log, on the page and in the API alike: the steps of
+# their case (not e.g. a receipt mismatch between agencies), and a note only where it is theirs
+# to read: a refusal's reason and which step ran late. Other notes are the clerks' own.
+EVENTS_FOR_PERSON = frozenset(
+    {
+        "submit",
+        "issue_certificate",
+        "accept",
+        "reject",
+        "withdraw",
+        "send_letter",
+        "acknowledge",
+        "return",
+        "issue_info_sheet",
+        "remit",
+        "confirm_receipt",
+        "overdue",
+    }
+)
+NOTES_FOR_PERSON = frozenset({"reject", "return", "overdue"})
+
+
+def events_for_person(events) -> list[CaseEvent]:
+    """The events the applicant may see, the clerks' internal notes blanked (unsaved copies)."""
+    visible = []
+    for event in events:
+        if event.action not in EVENTS_FOR_PERSON:
+            continue
+        if event.action not in NOTES_FOR_PERSON and event.note:
+            event = copy.copy(event)
+            event.note = ""
+        visible.append(event)
+    return visible
+
+
 LIST_RELATED = (
     "person",
     "from_region__parent__parent",

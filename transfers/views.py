@@ -25,6 +25,7 @@ from transfers.selectors import (
     case_detail,
     case_for_person,
     cases_for_person,
+    events_for_person,
     service_target_due,
     with_detail,
 )
@@ -49,8 +50,6 @@ EVENT_PHRASES = {
     "confirm_receipt": gettext_lazy("转入地经办机构确认基金到账，已记录您的个人权益，办结。"),
     "overdue": gettext_lazy("该环节已超过办理时限，系统已督促经办机构尽快办理。"),
 }
-# The notes the person may read: a refusal's reason, and which step ran late.
-NOTES_FOR_PERSON = {"reject", "return", "overdue"}
 ENDED_WITH_REASON = {CaseStatus.REJECTED, CaseStatus.RETURNED}
 
 
@@ -210,9 +209,9 @@ def _plain_events(events) -> list[dict]:
             "at": event.created_at,
             "text": EVENT_PHRASES[event.action],
             "agency": event.agency,
-            "note": event.note if event.action in NOTES_FOR_PERSON else "",
+            "note": event.note,
         }
-        for event in events
+        for event in events_for_person(events)
         if event.action in EVENT_PHRASES
     ]
 

@@ -1,0 +1,63 @@
+/* Progressive enhancement: pick regions level by level from the public API and keep the
+   category list to the chosen insurance. Without JavaScript the form works as it is. */
+(function () {
+  document.querySelectorAll(".js-hide").forEach(function (el) { el.hidden = true; });
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+  var form = document.getElementById("apply-form");
+  if (!form) { return; }
+  var placeholder = form.dataset.placeholder || "";
+
+  function fill(select, regions) {
+    select.length = 0;
+    select.add(new Option(placeholder, ""));
+    regions.forEach(function (r) {
+      var option = new Option(r.name, r.code);
+      option.dataset.level = r.level;
+      select.add(option);
+    });
+    select.disabled = regions.length === 0;
+  }
+  function load(select, parent) {
+    fill(select, []);
+    if (!parent) { return; }
+    fetch("/api/v1/regions/?parent=" + encodeURIComponent(parent), {headers: {Accept: "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (regions) { fill(select, regions); })
+      .catch(function () { fill(select, []); });
+  }
+  ["from", "to"].forEach(function (side) {
+    var province = document.getElementById("id_" + side + "_province");
+    var city = document.getElementById("id_" + side + "_city");
+    var county = document.getElementById("id_" + side + "_county");
+    if (county.length <= 1) { county.disabled = true; }
+    if (city.length <= 1) { city.disabled = true; }
+    province.addEventListener("change", function () { load(city, province.value); fill(county, []); });
+    city.addEventListener("change", function () {
+      var chosen = city.options[city.selectedIndex];
+      if (chosen && chosen.value && chosen.dataset.level !== "3") { load(county, city.value); }
+      else { fill(county, []); }
+    });
+  });
+
+  var category = document.getElementById("id_category");
+  var groups = {};
+  Array.prototype.forEach.call(category.querySelectorAll("optgroup"), function (g, i) {
+    groups[["pension", "medical"][i]] = g;
+  });
+  function filterCategories() {
+    var checked = document.querySelector("input[name=insurance]:checked");
+    Object.keys(groups).forEach(function (key) {
+      var off = checked && checked.value !== key;
+      groups[key].hidden = off;
+      groups[key].disabled = off;
+      if (off && category.selectedOptions[0] && category.selectedOptions[0].parentNode === groups[key]) {
+        category.value = "";
+      }
+    });
+  }
+  document.querySelectorAll("input[name=insurance]").forEach(function (radio) {
+    radio.addEventListener("change", filterCategories);
+  });
+  filterCategories();
+})();
