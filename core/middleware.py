@@ -72,7 +72,15 @@ class EdgeInputMiddleware:
         reason = bad_input_reason(request)
         if reason is not None:
             return _refuse(request, reason)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            # No URL matched (e.g. a non-numeric id): the API answers in JSON like its views.
+            return _refuse(request, _("未找到。"), status=404)
+        return response
 
     def process_exception(self, request, exception):
         # A number from the request too large for a date or a machine integer: the input's

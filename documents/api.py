@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import Insurance, Region
+from core.schema import error
 from documents import selectors
 from documents.models import Document
 
@@ -86,7 +87,7 @@ def verification_data(document: Document) -> dict:
 class MyCertificatesView(APIView):
     @extend_schema(
         request=CertificateRequestSerializer,
-        responses={201: DocumentSerializer, 200: DocumentSerializer},
+        responses={201: DocumentSerializer, 200: DocumentSerializer, 429: error(429)},
         description="Issue (201) or re-serve (200) the transfer-out certificate of the "
         "enrollment at `region`; marks a pension enrollment 中断(转外省).",
     )
@@ -118,7 +119,7 @@ class MyCertificatesView(APIView):
 class MyProofsView(APIView):
     @extend_schema(
         request=ProofRequestSerializer,
-        responses={201: DocumentSerializer, 200: DocumentSerializer},
+        responses={201: DocumentSerializer, 200: DocumentSerializer, 429: error(429)},
         description="Issue (201) a proof of insurance, or re-serve (200) the one already issued "
         "while the records it certifies are unchanged; new documents are capped per day (429).",
     )

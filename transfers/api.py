@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.schema import error
 from transfers import selectors, services
 from transfers.models import TransferCase
 from transfers.serializers import (
@@ -69,6 +70,7 @@ def _detail_response(
 
 class TransferListCreateView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = CasePagination  # the schema declares the page wrapper of the list
 
     @extend_schema(
         parameters=[
@@ -107,7 +109,7 @@ class TransferDetailView(APIView):
 
 
 class TransferWithdrawView(APIView):
-    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @extend_schema(request=None, responses={200: CaseDetailSerializer, 409: error(409)})
     def post(self, request, serial_no: str):
         case = selectors.case_for_person(person=_person(request), serial_no=serial_no)
         case = services.transfer_withdraw(case=case, actor=request.user)
@@ -115,6 +117,8 @@ class TransferWithdrawView(APIView):
 
 
 class AgencyTransferListView(APIView):
+    pagination_class = CasePagination
+
     @extend_schema(
         parameters=[OpenApiParameter("queue", str, enum=list(QUEUES))],
         responses=StaffCaseListSerializer(many=True),
@@ -198,7 +202,7 @@ class AgencyTransferActionView(APIView):
 
     action_name = ""
 
-    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @extend_schema(request=None, responses={200: CaseDetailSerializer, 409: error(409)})
     def post(self, request, serial_no: str):
         _membership(request)
         case = selectors.case_for_staff(user=request.user, serial_no=serial_no)
@@ -209,7 +213,11 @@ class AgencyTransferActionView(APIView):
 def _action_view(name: str, body=None) -> type[AgencyTransferActionView]:
     """One view class per action, so that the OpenAPI schema shows each one's body."""
 
-    @extend_schema(request=body, responses=CaseDetailSerializer, operation_id=f"agency_{name}")
+    @extend_schema(
+        request=body,
+        responses={200: CaseDetailSerializer, 409: error(409)},
+        operation_id=f"agency_{name}",
+    )
     def post(self, request, serial_no: str):
         return AgencyTransferActionView.post(self, request, serial_no)
 
