@@ -30,8 +30,8 @@ def _refuse(request, message: str, status: int = 400) -> HttpResponse:
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
-def _too_large_message() -> str:
-    limit = settings.REQUEST_BODY_MAX_BYTES
+def _too_large_message(limit: int | None = None) -> str:
+    limit = limit or settings.REQUEST_BODY_MAX_BYTES
     return _("请求内容过大（上限 %(mb).1f MB），请压缩附件后重试。") % {"mb": limit / 1024 / 1024}
 
 
@@ -88,7 +88,9 @@ class EdgeInputMiddleware:
         if isinstance(exception, OverflowError):
             return _refuse(request, _("请求参数中的数字超出范围。"))
         if isinstance(exception, RequestDataTooBig):
-            return _refuse(request, _too_large_message(), status=413)
+            # A form or JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE (files have their own cap).
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return _refuse(request, _too_large_message(limit), status=413)
         return None
 
 
