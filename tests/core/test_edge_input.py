@@ -1,8 +1,12 @@
 """Input at the edge: control characters in a path or query string and absurd admin filter
 values are answered 400/404 in one place (core.middleware), never a 500."""
 
+from urllib.parse import quote
+
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.transfers.factories import login, make_mover, make_parties
 
@@ -92,3 +96,29 @@ def test_an_overlong_year_in_the_admin_is_400_not_a_500(client, regions):
     client.raise_request_exception = False
     response = client.get("/admin/documents/document/", {"issued_at__year": "9" * 20})
     assert response.status_code == 400
+
+
+URL_TEMPLATES = [
+    "/verify/{}/",
+    "/api/v1/verify/{}/",
+    "/api/v1/transfers/{}/",
+    "/api/v1/agency/transfers/{}/",
+    "/admin/transfers/transfercase/?status__exact={}",
+    "/admin/transfers/transfercase/?q={}",
+    "/admin/documents/document/?issued_at__year={}",
+    "/admin/documents/document/?kind__exact={}",
+    "/api/v1/regions/?parent={}",
+    "/agencies/?region={}",
+]
+
+
+@given(
+    template=st.sampled_from(URL_TEMPLATES),
+    text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30),
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_text_in_a_path_or_filter_gives_a_500(client, users, template, text):
+    client.raise_request_exception = False
+    client.force_login(users["admin"])
+    response = client.get(template.format(quote(text, safe="")))
+    assert response.status_code < 500, (template, text, response.status_code)
