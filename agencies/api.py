@@ -22,6 +22,7 @@ from agencies.serializers import (
     RegionSerializer,
     RegionsQuerySerializer,
 )
+from core.schema import error
 
 # With ``region`` the answer is a plain list, without it a page: say both in the schema.
 _AGENCIES_RESPONSE = PolymorphicProxySerializer(
@@ -101,7 +102,11 @@ class AgencyListView(GenericAPIView):
             ),
             OpenApiParameter("page", int, description="页码（仅在不带 region 时）", required=False),
         ],
-        responses={200: _AGENCIES_RESPONSE, 400: _bad_code("region")},
+        responses={
+            200: _AGENCIES_RESPONSE,
+            400: _bad_code("region"),
+            404: error(404, "No such page (`page` beyond the last one)."),
+        },
         tags=["agencies"],
     )
     def get(self, request):

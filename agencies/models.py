@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_plain_text
+
 
 class Insurance(models.TextChoices):
     """The two insurances that transfer across provinces."""
@@ -74,19 +76,23 @@ class Region(models.Model):
 class Agency(models.Model):
     """A social insurance agency (经办机构) serving one pooling region."""
 
-    name = models.CharField(_("机构名称"), max_length=100)
+    name = models.CharField(_("机构名称"), max_length=100, validators=[validate_plain_text])
     region = models.ForeignKey(
         Region, verbose_name=_("统筹区"), on_delete=models.PROTECT, related_name="agencies"
     )
     insurance = models.CharField(
         _("经办险种"), max_length=10, choices=ServedInsurance.choices, default=ServedInsurance.BOTH
     )
-    address = models.CharField(_("地址"), max_length=200)
+    address = models.CharField(_("地址"), max_length=200, validators=[validate_plain_text])
     phone = models.CharField(_("电话"), max_length=30)
     postal_code = models.CharField(_("邮政编码"), max_length=6)
     contact_person = models.CharField(_("联系人"), max_length=30, blank=True)
-    bank_account_name = models.CharField(_("开户名称"), max_length=100, blank=True)
-    bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
+    bank_account_name = models.CharField(
+        _("开户名称"), max_length=100, blank=True, validators=[validate_plain_text]
+    )
+    bank_name = models.CharField(
+        _("开户银行"), max_length=100, blank=True, validators=[validate_plain_text]
+    )
     bank_account_number = models.CharField(_("银行账号"), max_length=40, blank=True)
 
     class Meta:

@@ -28,3 +28,10 @@ class TransitionNotAllowed(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+class TooManyRequests(DomainError):
+    """A per-person quota is used up for now; the message says when it renews."""
+
+    code = "too_many_requests"
+    http_status = 429

@@ -29,6 +29,8 @@ class NotificationPagination(PageNumberPagination):
 
 
 class NotificationListView(APIView):
+    pagination_class = NotificationPagination
+
     @extend_schema(responses=NotificationSerializer(many=True))
     def get(self, request):
         notifications = Notification.objects.filter(user=request.user).order_by(

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.models import Insurance, Region
+from core.schema import VALIDATION_ERROR, error
 from core.throttles import AddressThrottle
 from documents import selectors
 from documents.forms import VerifyCodeForm
@@ -94,7 +95,7 @@ def _person(request):
 class MyCertificatesView(APIView):
     @extend_schema(
         request=CertificateRequestSerializer,
-        responses={201: DocumentSerializer, 200: DocumentSerializer},
+        responses={201: DocumentSerializer, 200: DocumentSerializer, 429: error(429)},
         description="Issue (201) or re-serve (200) the transfer-out certificate of the "
         "enrollment at `region`; marks a pension enrollment 中断(转外省).",
     )
@@ -124,19 +125,27 @@ class MyCertificatesView(APIView):
 
 
 class MyProofsView(APIView):
-    @extend_schema(request=ProofRequestSerializer, responses={201: DocumentSerializer})
+    @extend_schema(
+        request=ProofRequestSerializer,
+        responses={201: DocumentSerializer, 200: DocumentSerializer, 429: error(429)},
+        description="Issue (201) a proof of insurance, or re-serve (200) the one already issued "
+        "while the records it certifies are unchanged; new documents are capped per day (429).",
+    )
     def post(self, request):
-        from insured.certificates import proof_issue
+        from insured.certificates import proof_issue_or_reserve
 
         person = _person(request)
         serializer = ProofRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        document = proof_issue(
+        document, created = proof_issue_or_reserve(
             person=person,
             actor=request.user,
             region_code=serializer.validated_data.get("region", ""),
         )
-        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+        return Response(
+            DocumentSerializer(document).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 def pdf_response(document: Document) -> FileResponse:
@@ -147,7 +156,8 @@ def pdf_response(document: Document) -> FileResponse:
         as_attachment=False,
         filename=document.filename,
     )
-    response["Cache-Control"] = "private, max-age=3600"
+    # The full ID number is inside: no browser or proxy may keep a copy (issue 10, item 8).
+    response["Cache-Control"] = "no-store"
     response["ETag"] = f'"{document.sha256}"'
     return response
 
@@ -204,7 +214,7 @@ class VerifyCodeView(APIView):
         ],
         responses={
             200: VerificationSerializer,
-            400: inline_serializer("VerificationBadCode", {"code": serializers.ListField()}),
+            400: VALIDATION_ERROR,
             404: NOT_FOUND_SCHEMA,
         },
     )

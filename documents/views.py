@@ -182,17 +182,27 @@ def certificate_confirm(request, enrollment_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def proof_issue(request):
-    from insured.certificates import proof_issue as issue
+    from insured.certificates import proof_issue_or_reserve
 
     person = _person_or_404(request)
     if request.method == "POST":
         try:
-            document = issue(person=person, actor=request.user)
+            document, created = proof_issue_or_reserve(person=person, actor=request.user)
         except DomainError as error:
             return render(
-                request, "documents/proof_confirm.html", {"error": error.message}, status=400
+                request,
+                "documents/proof_confirm.html",
+                {"error": error.message},
+                status=error.http_status,
             )
-        messages.success(request, _("参保证明已出具：%(number)s") % {"number": document.number})
+        if created:
+            messages.success(request, _("参保证明已出具：%(number)s") % {"number": document.number})
+        else:
+            messages.info(
+                request,
+                _("您的参保记录没有变化，这是已出具的参保证明：%(number)s")
+                % {"number": document.number},
+            )
         return redirect("my-document", pk=document.pk)
     return render(request, "documents/proof_confirm.html", {})
 

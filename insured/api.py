@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.auth_api import AuthEndpoint
+from core.schema import error
 from core.tokens import token_issue
 from insured.selectors import person_for_user, person_records
 from insured.serializers import (
@@ -131,7 +132,7 @@ class MeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: MeSerializer})
+    @extend_schema(responses={200: MeSerializer, 404: error(404)})
     def get(self, request):
         person = person_for_user(user=request.user)
         if person is None:

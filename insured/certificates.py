@@ -4,17 +4,26 @@ issues them through ``documents.services.document_issue``.
 
 Re-serving: a certificate is keyed to its enrollment (``subject_key="enrollment:<id>"``, unique
 per kind), so printing it again — by the person, or by the transfer-in application that reads
-it — returns the stored document instead of taking another number. Proofs are dated snapshots:
-each request issues a new one.
+it — returns the stored document instead of taking another number. A proof is keyed to the
+fingerprint of what it certifies (``subject_key="proof:<sha256 of its context>"``): asked again
+while the person's records at that agency are unchanged, the same proof is served; a new one is
+numbered only when something it prints has changed.
+
+Numbers are official and finite, so new documents a person asks for are also capped per day
+(``DOCUMENTS_PER_PERSON_PER_DAY``); re-serving is never capped.
 """
 
 import datetime
+import hashlib
+import json
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Insurance
-from core.errors import DomainError
+from core.errors import DomainError, TooManyRequests
 from documents.contexts import person_context
 from documents.kinds import CertificateContext, DocumentKind, ProofContext, ProofInsuranceRow
 from documents.models import Document
@@ -35,6 +44,32 @@ CERTIFIABLE_STATUSES = {
     EnrollmentStatus.INTERRUPTED,
     EnrollmentStatus.TRANSFERRING_OUT,
 }
+
+
+PERSON_ISSUED_KINDS = (*CERTIFICATE_KINDS.values(), DocumentKind.INSURANCE_PROOF)
+
+
+def check_daily_document_limit(person: InsuredPerson) -> None:
+    """Raise TooManyRequests when ``person`` already had the day's quota of new documents."""
+    limit = settings.DOCUMENTS_PER_PERSON_PER_DAY
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    issued_today = Document.objects.filter(
+        holder=person, kind__in=PERSON_ISSUED_KINDS, issued_at__gte=midnight
+    ).count()
+    if issued_today >= limit:
+        raise TooManyRequests(
+            _(
+                "您今天已出具%(count)d份证明和凭证，已达每日上限，请明天再办理。"
+                "参保记录没有变化时，可在“我的文书”中查看和打印已出具的文书。"
+            )
+            % {"count": issued_today},
+            code="daily_document_limit",
+        )
+
+
+def _lock_person(person: InsuredPerson) -> None:
+    # Serialises one person's concurrent requests, so that the daily count cannot be raced.
+    InsuredPerson.objects.select_for_update().filter(pk=person.pk).exists()
 
 
 def certificate_subject_key(enrollment: Enrollment) -> str:
@@ -115,6 +150,8 @@ def certificate_issue(*, enrollment: Enrollment, actor=None) -> Document:
                 raise DomainError(
                     _("该参保记录没有缴费记录，不能出具参保凭证。"), code="no_contributions"
                 )
+            _lock_person(enrollment.person)
+            check_daily_document_limit(enrollment.person)
             document = document_issue(
                 kind=CERTIFICATE_KINDS[enrollment.insurance],
                 holder=enrollment.person,
@@ -179,9 +216,34 @@ def proof_context(person: InsuredPerson, agency: Agency) -> ProofContext:
     return ProofContext(person=person_context(person), insurances=rows)
 
 
-def proof_issue(*, person: InsuredPerson, actor=None, region_code: str = "") -> Document:
-    """Before: the person has an enrollment (at ``region_code`` if given). After: a new proof
-    of insurance issued by that enrollment's agency."""
+def _canonical(value):
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def proof_subject_key(*, person: InsuredPerson, agency: Agency, context: dict) -> str:
+    """``proof:`` and the sha256 of the person, the agency and everything the proof prints
+    (canonical JSON): equal while the records are unchanged, different once one changes."""
+    payload = json.dumps(
+        {"person": person.pk, "agency": agency.pk, "context": _canonical(context)},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return "proof:" + hashlib.sha256(payload.encode()).hexdigest()[:56]
+
+
+def proof_issue_or_reserve(
+    *, person: InsuredPerson, actor=None, region_code: str = ""
+) -> tuple[Document, bool]:
+    """Before: the person has an enrollment (at ``region_code`` if given). After: the proof of
+    insurance of that enrollment's agency for the records as they are now, and whether it was
+    issued just now (True) or re-served (False). Raises TooManyRequests over the daily cap."""
     agency = proof_agency(person, region_code)
     if agency is None:
         raise DomainError(
@@ -190,13 +252,32 @@ def proof_issue(*, person: InsuredPerson, actor=None, region_code: str = "") -> 
             else _("没有找到您的参保记录，不能出具参保证明。"),
             code="no_enrollment",
         )
-    return document_issue(
-        kind=DocumentKind.INSURANCE_PROOF,
-        holder=person,
-        agency=agency,
-        context=dict(proof_context(person, agency)),
-        actor=actor,
-    )
+    context = dict(proof_context(person, agency))
+    subject_key = proof_subject_key(person=person, agency=agency, context=context)
+    kind = DocumentKind.INSURANCE_PROOF
+    existing = Document.objects.filter(kind=kind, subject_key=subject_key).first()
+    if existing is not None:
+        return existing, False
+    with transaction.atomic():
+        _lock_person(person)
+        existing = Document.objects.filter(kind=kind, subject_key=subject_key).first()
+        if existing is not None:
+            return existing, False
+        check_daily_document_limit(person)
+        document = document_issue(
+            kind=kind,
+            holder=person,
+            agency=agency,
+            context=context,
+            actor=actor,
+            subject_key=subject_key,
+        )
+    return document, True
+
+
+def proof_issue(*, person: InsuredPerson, actor=None, region_code: str = "") -> Document:
+    """The proof of ``proof_issue_or_reserve``, issued or re-served."""
+    return proof_issue_or_reserve(person=person, actor=actor, region_code=region_code)[0]
 
 
 def enrollment_for_certificate(

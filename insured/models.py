@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Insurance, Region
+from core.validators import validate_plain_text
 from insured import idnumbers
 
 
@@ -37,14 +38,16 @@ class InsuredPerson(models.Model):
         unique=True,
         validators=[idnumbers.validate_id_number],
     )
-    name = models.CharField(_("姓名"), max_length=50)
+    name = models.CharField(_("姓名"), max_length=50, validators=[validate_plain_text])
     hukou_region = models.ForeignKey(
         Region,
         verbose_name=_("户籍所在地"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    hukou_address = models.CharField(_("户籍地址"), max_length=200)
+    hukou_address = models.CharField(
+        _("户籍地址"), max_length=200, validators=[validate_plain_text]
+    )
     hukou_type = models.CharField(
         _("户籍类型"), max_length=10, choices=HukouType.choices, default=HukouType.URBAN
     )

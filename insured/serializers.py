@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.schema import MonthField
+
 
 class RegisterSerializer(serializers.Serializer):
     id_number = serializers.CharField(label=_("公民身份号码"), max_length=18)
@@ -71,8 +73,8 @@ class EnrollmentSerializer(serializers.Serializer):
     agency = serializers.CharField(source="enrollment.agency.name")
     agency_id = serializers.IntegerField(source="enrollment.agency_id")
     account_kind = serializers.CharField(source="enrollment.account_kind")
-    start = serializers.DateField(source="enrollment.start_month", format="%Y-%m")
-    end = serializers.DateField(source="enrollment.end_month", format="%Y-%m", allow_null=True)
+    start = MonthField(source="enrollment.start_month")
+    end = MonthField(source="enrollment.end_month", allow_null=True)
     status = serializers.CharField(source="enrollment.status")
     status_display = serializers.CharField(source="enrollment.get_status_display")
     drawing_benefits = serializers.BooleanField(source="enrollment.drawing_benefits")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # swagger-ui served from our static files, pinned, no CDN
+    "csp",
     "axes",
     "core",
     "portal",
@@ -73,8 +76,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Cache-Control: no-store on personal pages, the API and PDFs.
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Control characters in a path or query string: 400 here, before any view or filter.
+    "core.middleware.EdgeInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -228,10 +236,25 @@ DOCUMENT_SIGNING_DIR = Path(os.environ.get("DOCUMENT_SIGNING_DIR", BASE_DIR / "v
 # No MEDIA_URL is routed: documents and attachments are served by permission-checking views.
 MEDIA_URL = "/private-media-not-served/"
 
-# Uploads (transfer attachments: one merged PDF/JPG/PNG up to 1024 KB).
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Request bodies and uploads. Any body larger than REQUEST_BODY_MAX_BYTES is answered 413 before
+# it is read (core.middleware); a non-file body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 400;
+# gunicorn (Dockerfile, docker-compose.yml) caps request lines and headers, the proxy
+# (README: client_max_body_size) caps the body before it reaches us.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 3 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Transfer attachments: one merged PDF/JPG/PNG up to 1024 KB, checked by parsing
+# (transfers.attachments): pages, pixels and the size once inflated are capped.
 ATTACHMENT_MAX_BYTES = 1024 * 1024
+ATTACHMENT_MAX_PAGES = env_int("ATTACHMENT_MAX_PAGES", 50)
+ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 40_000_000)
+ATTACHMENT_MAX_INFLATED_BYTES = env_int("ATTACHMENT_MAX_INFLATED_BYTES", 20 * 1024 * 1024)
+
+# Official document numbers are finite: new certificates and proofs one person may have issued
+# in a day (re-serving an unchanged one does not count).
+DOCUMENTS_PER_PERSON_PER_DAY = env_int("DOCUMENTS_PER_PERSON_PER_DAY", 10)
 
 # Redis: broker and cache when set; otherwise tasks run eagerly and the cache is in memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -308,7 +331,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.PortalAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
@@ -318,13 +341,41 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Mobile API of the cross-province social insurance transfer portal.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # swagger-ui from drf-spectacular-sidecar's static files (pinned by the package version)
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "InsuranceEnum": "agencies.models.Insurance",
         "ServedInsuranceEnum": "agencies.models.ServedInsurance",
     },
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "")
+# Backends that deliver nothing: fine for development, never for production, where the
+# notification mails would end up in the logs (with the persons' data) instead of the mailboxes.
+NON_DELIVERING_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+if not EMAIL_BACKEND:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "EMAIL_BACKEND must be set when DEBUG is off "
+            "(e.g. django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST)"
+        )
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif not DEBUG and EMAIL_BACKEND in NON_DELIVERING_EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND must deliver mail when DEBUG is off, got {EMAIL_BACKEND!r}"
+    )
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@transfer-portal.local")
 # SMS goes through an adapter; the local one writes the message to the log.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.LogSmsBackend")
@@ -339,6 +390,28 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): our own origin only, no inline script or style (the
+# templates load static files; a nonce is available as request.csp_nonce where one is unavoidable),
+# nothing may frame us. data: images for the QR codes and swagger-ui's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Paths whose responses are personal: never stored by a browser or proxy cache
+# (core.middleware.NoStoreMiddleware; PDFs anywhere too).
+NO_STORE_PATH_PREFIXES = ("/me/", "/transfers/", "/admin/", "/api/")
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

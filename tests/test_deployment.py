@@ -17,6 +17,7 @@ PRODUCTION = {
     "SECRET_KEY": "k" * 20 + "-production-like-secret-key-0123456789-abcdefghij",
     "ALLOWED_HOSTS": "portal.example.cn",
     "PORTAL_BASE_URL": "https://portal.example.cn",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 
 
@@ -88,3 +89,19 @@ def test_openapi_schema_is_valid_and_generates_without_warnings(tmp_path):
     schema = yaml.safe_load(out.read_text())
     for path in ("/api/v1/auth/token/", "/api/v1/regions/", "/api/v1/agencies/", "/api/v1/me/"):
         assert path in schema["paths"]
+
+
+def test_gunicorn_caps_request_lines_and_headers_in_the_image_and_in_compose():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for command in (compose["services"]["web"]["command"], dockerfile):
+        assert "--limit-request-line" in command
+        assert "--limit-request-field_size" in command
+        assert "--limit-request-fields" in command
+
+
+def test_production_without_a_real_email_backend_fails_naming_the_variable():
+    for backend in ("", "django.core.mail.backends.console.EmailBackend"):
+        result = manage("check", env={**PRODUCTION, "EMAIL_BACKEND": backend})
+        assert result.returncode != 0
+        assert "EMAIL_BACKEND" in result.stderr

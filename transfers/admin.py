@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from agencies.selectors import clerk_of
 from core.errors import DomainError, TransitionNotAllowed
+from transfers import attachments
 from transfers.forms import MOVE_FORMS, category_label
 from transfers.models import CaseEvent, FundRemittance, TransferCase, TransferFunds
 from transfers.selectors import (
@@ -378,11 +379,18 @@ class TransferCaseAdmin(admin.ModelAdmin):
         case = self._case_or_404(request, object_id)
         if not case.attachment:
             raise Http404
-        return FileResponse(
+        # Served as the type its bytes are (checked by parsing when it came in), never as its
+        # name says; always a download, never rendered by the browser.
+        kind = attachments.stored_kind(case.attachment)
+        response = FileResponse(
             case.attachment.open("rb"),
             as_attachment=True,
-            filename=case.attachment_name or f"{case.serial_no}-attachment",
+            filename=attachments.safe_download_name(case.serial_no, kind),
+            content_type=attachments.content_type(kind),
         )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "no-store"
+        return response
 
     def dashboard_view(self, request):
         """工作台: per queue, the cases waiting on the clerk's agency and how many are overdue."""

@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.selectors import clerk_of
-from transfers import selectors, services
+from core.schema import error
+from transfers import selectors, services, workflow
 from transfers.models import TransferCase
 from transfers.serializers import (
     AmountSerializer,
@@ -52,16 +53,20 @@ def _membership(request):
 def _detail_response(
     request, case: TransferCase, *, status_code=status.HTTP_200_OK, for_agency=False
 ):
-    """Re-read the case with everything its detail shows (bounded queries) and serialize it."""
+    """Re-read the case with everything its detail shows (bounded queries) and serialize it.
+    The applicant's view (not ``for_agency``) shows the event log as their case page does."""
     case = selectors.with_detail(
         TransferCase.objects.filter(pk=case.pk).select_related(
             *selectors.LIST_RELATED, "attention_agency"
         )
     ).get()
+    detail = selectors.case_detail(case)
+    if not for_agency:
+        detail["events"] = workflow.events_for_person(detail["events"])
     context = {
         "request": request,
         "for_agency": for_agency,
-        "detail": selectors.case_detail(case),
+        "detail": detail,
         "allowed_moves": selectors.allowed_moves(case=case, user=request.user),
     }
     return Response(CaseDetailSerializer(case, context=context).data, status=status_code)
@@ -69,6 +74,7 @@ def _detail_response(
 
 class TransferListCreateView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = CasePagination  # the schema declares the page wrapper of the list
 
     @extend_schema(
         parameters=[
@@ -96,25 +102,29 @@ class TransferListCreateView(APIView):
         data = TransferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.transfer_submit(person=person, actor=request.user, **data.validated_data)
-        return _detail_response(request, case, status_code=status.HTTP_201_CREATED)
+        return _detail_response(
+            request, case, status_code=status.HTTP_201_CREATED, for_agency=False
+        )
 
 
 class TransferDetailView(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request, serial_no: str):
         case = selectors.case_for_person(person=_person(request), serial_no=serial_no)
-        return _detail_response(request, case)
+        return _detail_response(request, case, for_agency=False)
 
 
 class TransferWithdrawView(APIView):
-    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @extend_schema(request=None, responses={200: CaseDetailSerializer, 409: error(409)})
     def post(self, request, serial_no: str):
         case = selectors.case_for_person(person=_person(request), serial_no=serial_no)
         case = services.transfer_withdraw(case=case, actor=request.user)
-        return _detail_response(request, case)
+        return _detail_response(request, case, for_agency=False)
 
 
 class AgencyTransferListView(APIView):
+    pagination_class = CasePagination
+
     @extend_schema(
         parameters=[OpenApiParameter("queue", str, enum=list(QUEUES))],
         responses=StaffCaseListSerializer(many=True),
@@ -156,7 +166,7 @@ class AgencyTransferActionView(APIView):
 
     move = ""
 
-    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @extend_schema(request=None, responses={200: CaseDetailSerializer, 409: error(409)})
     def post(self, request, serial_no: str):
         _membership(request)
         case = selectors.case_for_staff(user=request.user, serial_no=serial_no)
@@ -176,7 +186,7 @@ def _action_view(move: str) -> type[AgencyTransferActionView]:
 
     @extend_schema(
         request=MOVE_BODIES[MOVES[move].params],
-        responses=CaseDetailSerializer,
+        responses={200: CaseDetailSerializer, 409: error(409)},
         operation_id=f"agency_{name}",
     )
     def post(self, request, serial_no: str):

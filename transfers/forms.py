@@ -4,12 +4,12 @@ whether a transfer may be opened or moved on is decided by ``transfers.services`
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Insurance, Region
 from core.errors import DomainError
+from core.validators import validate_phone, validate_plain_multiline_text, validate_plain_text
 from transfers import attachments
 from transfers.models import CATEGORIES_BY_INSURANCE, category_label
 from transfers.workflow import CaseStatus
@@ -34,11 +34,6 @@ def validate_attachment(upload) -> None:
     except DomainError as exc:
         raise forms.ValidationError(exc.message, code="attachment_invalid") from None
 
-
-phone_validator = RegexValidator(
-    r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
-    _("请填写11位手机号码，或带区号的固定电话（如010-12345678）。"),
-)
 
 SIDES = (
     ("from", _("转出地"), _("原参保地，即您要把社保关系转出的地区。")),
@@ -79,10 +74,12 @@ class ApplyForm(forms.Form):
     phone = forms.CharField(
         label=_("联系电话"),
         max_length=20,
-        validators=[phone_validator],
+        validators=[validate_phone],
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    hukou_address = forms.CharField(label=_("户籍地址"), max_length=200)
+    hukou_address = forms.CharField(
+        label=_("户籍地址"), max_length=200, validators=[validate_plain_text]
+    )
     attachment = forms.FileField(
         label=_("上传附件（可选）"),
         required=False,
@@ -221,6 +218,7 @@ class ReasonForm(forms.Form):
         label=_("原因"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_plain_multiline_text],
         error_messages={"required": _("请填写原因，申请人将看到这段说明。")},
     )
 

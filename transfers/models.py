@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies import names
 from agencies.models import Agency, Insurance, Region
+from core.validators import validate_plain_multiline_text, validate_plain_text
 from insured.models import Enrollment, InsuredPerson
 from transfers.workflow import OPEN_STATUSES, CaseStatus, StageName
 
@@ -51,7 +52,10 @@ def attachment_path(instance, filename):
     # Private media with an unguessable name; the original name is not kept in the path.
     import uuid
 
-    return f"attachments/{instance.submitted_at:%Y/%m}/{uuid.uuid4().hex}"
+    # The extension is the kind the parsers detected (transfers.attachments), never the upload's.
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else ""
+    extension = extension if extension in {"pdf", "jpg", "png"} else "bin"
+    return f"attachments/{instance.submitted_at:%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
 class TransferCase(models.Model):
@@ -85,7 +89,9 @@ class TransferCase(models.Model):
         _("办理状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED
     )
     contact_phone = models.CharField(_("联系电话"), max_length=20)
-    hukou_address = models.CharField(_("户籍地址"), max_length=200)
+    hukou_address = models.CharField(
+        _("户籍地址"), max_length=200, validators=[validate_plain_text]
+    )
     attachment = models.FileField(_("附件"), upload_to=attachment_path, blank=True)
     attachment_name = models.CharField(_("附件原文件名"), max_length=200, blank=True)
     overlapping_months = models.JSONField(
@@ -94,7 +100,9 @@ class TransferCase(models.Model):
         blank=True,
         help_text=_("两地同时缴费的月份（YYYY-MM），提示经办人员处理，不影响受理。"),
     )
-    end_reason = models.TextField(_("不予受理或退回原因"), blank=True)
+    end_reason = models.TextField(
+        _("不予受理或退回原因"), blank=True, validators=[validate_plain_multiline_text]
+    )
     # Due date of the stage now running: stored so that queues sort overdue-first on an index.
     current_due_date = models.DateField(_("当前环节办理时限"), null=True, blank=True)
     # 需人工处理: an automatic step failed for good. A flag, not a state: the case keeps its

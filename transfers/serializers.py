@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Insurance
+from core.validators import validate_phone, validate_plain_multiline_text, validate_plain_text
 from transfers.models import Category, TransferCase
 from transfers.workflow import MOVES, Actor, is_overdue, move_label
 
@@ -17,13 +18,13 @@ class TransferCreateSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     from_region = serializers.RegexField(r"^\d{6}$", max_length=6)
     to_region = serializers.RegexField(r"^\d{6}$", max_length=6)
-    phone = serializers.CharField(max_length=20)
-    hukou_address = serializers.CharField(max_length=200)
+    phone = serializers.CharField(max_length=20, validators=[validate_phone])
+    hukou_address = serializers.CharField(max_length=200, validators=[validate_plain_text])
     attachment = serializers.FileField(required=False, allow_null=True)
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000)
+    reason = serializers.CharField(max_length=1000, validators=[validate_plain_multiline_text])
 
 
 class AmountSerializer(serializers.Serializer):

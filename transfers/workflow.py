@@ -14,6 +14,7 @@ A follow-up that fails for good puts the case in the **attention** queue of the 
 responsible for it (a flag, not a state); any clerk of that agency can retry it.
 """
 
+import copy
 import datetime
 from dataclasses import dataclass
 
@@ -341,6 +342,22 @@ def describe(event, case) -> str:
         "note": event.note,
         "status": case.get_status_display(),
     }
+
+
+def events_for_person(events) -> list:
+    """The events the applicant may see, as on their case page: the steps with a log line
+    (not e.g. a receipt mismatch between agencies), and a note only where it is theirs to read
+    (a refusal's reason, a late stage); other notes are the clerks' own (unsaved copies)."""
+    visible = []
+    for event in events:
+        move = MOVES.get(event.action)
+        if move is None or move.log is None:
+            continue
+        if not move.note_public and event.note:
+            event = copy.copy(event)
+            event.note = ""
+        visible.append(event)
+    return visible
 
 
 def person_log(events) -> list[dict]:

@@ -113,7 +113,13 @@ def test_an_unknown_code_is_not_found(client, typed):
     assert "未找到该文件" in response.content.decode()
 
 
-@pytest.mark.parametrize("typed", ["", "12", "abc\x00def", "<script>", "x" * 90])
+def test_a_code_with_a_control_character_is_refused_at_the_edge(client):
+    response = client.get("/verify/", {"code": "abc\x00def"})
+    assert response.status_code == 400
+    assert "控制字符" in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["", "12", "<script>", "x" * 90])
 def test_a_malformed_code_is_a_clear_400(client, typed):
     response = client.get("/verify/", {"code": typed})
     assert response.status_code == 400

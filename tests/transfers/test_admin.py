@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.transfers import samples
 from tests.transfers.factories import case_in, make_parties
 from transfers.models import TransferCase
 from transfers.workflow import CaseStatus
@@ -273,7 +274,7 @@ def test_the_case_page_warns_of_overlapping_months_and_serves_the_attachment(cli
     from django.core.files.base import ContentFile
 
     case = case_in("submitted", parties, overlapping_months=["2025-07", "2025-08"])
-    case.attachment.save("x", ContentFile(b"%PDF-1.4 test"), save=False)
+    case.attachment.save("x.pdf", ContentFile(samples.pdf()), save=False)
     case.attachment_name = "凭证.pdf"
     case.save(update_fields=["attachment", "attachment_name"])
 
@@ -284,7 +285,7 @@ def test_the_case_page_warns_of_overlapping_months_and_serves_the_attachment(cli
     assert url in html
     response = client.get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
+    assert b"".join(response.streaming_content) == samples.pdf()
 
     as_user(client, parties.outsider_reviewer)
     assert client.get(url).status_code == 404

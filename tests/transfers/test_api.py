@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import Notification
+from tests.transfers import samples
 from tests.transfers.celery_helpers import eager_tasks
 from tests.transfers.factories import case_in, login, make_mover, make_parties
 from transfers.models import CaseEvent, TransferCase
@@ -93,7 +94,7 @@ def test_application_with_an_attachment_by_multipart(api_client, parties):
     assert bad.status_code == 400 and "PDF、JPG 或 PNG" in bad.json()["detail"]
     good = client.post(
         "/api/v1/transfers/",
-        {**APPLY, "attachment": SimpleUploadedFile("a.pdf", b"%PDF-1.4 ...")},
+        {**APPLY, "attachment": SimpleUploadedFile("a.pdf", samples.pdf())},
         format="multipart",
     )
     assert good.status_code == 201
@@ -316,3 +317,21 @@ def test_my_notifications_are_listed_newest_first_and_can_be_marked_read(api_cli
     assert client.post(f"/api/v1/me/notifications/{newest.pk}/read/").json()["read_at"]
     assert client.get("/api/v1/me/notifications/?unread=1").json()["count"] == 1
     assert client.post(f"/api/v1/me/notifications/{mine_not.pk}/read/").status_code == 404
+
+
+def test_the_person_api_hides_the_clerks_notes_as_the_case_page_does(api_client, parties):
+    case = case_in("letter_sent", parties)
+    CaseEvent.objects.create(
+        case=case, action="receipt_mismatch", from_status="", to_status="", note="内部：金额不符"
+    )
+    CaseEvent.objects.filter(case=case, action="send_letter").update(note="内部备注：联系函编号")
+    body = as_user(api_client, case.person.user).get(f"/api/v1/transfers/{case.serial_no}/").json()
+    notes = [event["note"] for event in body["events"]]
+    actions = [event["action"] for event in body["events"]]
+    assert "receipt_mismatch" not in actions
+    assert not any("内部" in note for note in notes)
+    # the clerk's API keeps them
+    clerk = as_user(api_client, parties.in_reviewer).get(
+        f"/api/v1/agency/transfers/{case.serial_no}/"
+    )
+    assert any("内部" in event["note"] for event in clerk.json()["events"])

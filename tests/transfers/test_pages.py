@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from documents.models import Document
 from tests.factories import PersonFactory, UserFactory
+from tests.transfers import samples
 from tests.transfers.factories import (
     TransferCaseFactory,
     case_in,
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 APPLY = reverse("transfer-apply")
 LIST = reverse("transfer-list")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = samples.pdf()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from core.errors import DomainError, NotAllowed, TransitionNotAllowed
 from documents.models import Document
 from insured.models import EnrollmentStatus, TransferredRights
 from tests.factories import UserFactory, region
+from tests.transfers import samples
 from tests.transfers.celery_helpers import eager_tasks
 from tests.transfers.factories import case_in, make_mover, make_parties
 from transfers import services
@@ -165,9 +166,9 @@ def test_only_the_person_may_apply_for_themselves(parties):
 @pytest.mark.parametrize(
     ("content", "accepted"),
     [
-        (b"%PDF-1.7\n...", True),
-        (b"\xff\xd8\xff\xe0rest", True),
-        (b"\x89PNG\r\n\x1a\nrest", True),
+        (samples.pdf(), True),
+        (samples.image("JPEG"), True),
+        (samples.image("PNG"), True),
         (b"GIF89a", False),
         (b"<html>", False),
     ],

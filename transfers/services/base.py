@@ -4,13 +4,13 @@ hand-over of its follow-ups to the outbox after commit."""
 
 import datetime
 import logging
-import re
 import time
 from decimal import Decimal
 from functools import partial
 
 from celery import current_app
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from agencies.selectors import clerk_of
 from core.errors import DomainError, TransitionNotAllowed
+from core.validators import PlainTextValidator
 from transfers.calendar import stage_due
 from transfers.models import CaseEvent, Stage, TransferCase
 from transfers.workflow import (
@@ -34,7 +35,6 @@ logger = logging.getLogger(__name__)
 # Registered by transfers/tasks.py; looked up by name so that services never import tasks.
 DISPATCH_TASK = "transfers.dispatch_event"
 
-PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
 CENT = Decimal("0.01")
 
 
@@ -201,10 +201,19 @@ def pause_for_tests(step: str) -> None:
     time.sleep(delay)
 
 
+def plain_text(value: str, *, multiline: bool = False) -> str:
+    """``value`` unchanged, or a DomainError naming the control or bidi character in it."""
+    try:
+        PlainTextValidator(multiline=multiline)(value)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], code="control_character") from None
+    return value
+
+
 def clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("请填写原因，申请人将看到这段说明。"), code="reason_required")
     if len(reason) > 1000:
         raise DomainError(_("原因不能超过1000字。"), code="reason_too_long")
-    return reason
+    return plain_text(reason, multiline=True)

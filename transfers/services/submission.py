@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Insurance, Region
 from agencies.selectors import agency_for
 from core.errors import NotAllowed
+from core.validators import PHONE, PHONE_MESSAGE
 from insured.models import ContributionYear, Enrollment, EnrollmentStatus, InsuredPerson
 from transfers.amounts import overlapping_months
-from transfers.attachments import validate_attachment
+from transfers.attachments import display_name, validate_attachment
 from transfers.models import (
     CATEGORIES_BY_INSURANCE,
     COUNTER_ONLY_CATEGORIES,
@@ -25,8 +26,8 @@ from transfers.models import (
     category_label,
 )
 from transfers.services.base import (
-    PHONE,
     EligibilityError,
+    plain_text,
     record_event,
     set_running_due_date,
     start_stage,
@@ -258,12 +259,12 @@ def transfer_submit(
     to_region = _region(to_region, _("转入地"))
     phone = (phone or "").strip()
     if not PHONE.fullmatch(phone):
-        raise EligibilityError(_("请填写有效的手机号码或固定电话。"), code="invalid_phone")
+        raise EligibilityError(PHONE_MESSAGE, code="invalid_phone")
     hukou_address = (hukou_address or "").strip()
     if not hukou_address or len(hukou_address) > 200:
         raise EligibilityError(_("请填写户籍地址（200字以内）。"), code="invalid_hukou_address")
-    if attachment is not None:
-        validate_attachment(attachment)
+    plain_text(hukou_address)
+    kind = validate_attachment(attachment) if attachment is not None else None
     found = check_eligibility(
         person=person,
         insurance=insurance,
@@ -287,8 +288,8 @@ def transfer_submit(
                 **found,
             )
             if attachment is not None:
-                case.attachment_name = attachment.name[:200]
-                case.attachment.save(attachment.name, attachment, save=False)
+                case.attachment_name = display_name(attachment.name)
+                case.attachment.save(f"attachment.{kind}", attachment, save=False)
             case.save(force_insert=True)
             for stage in MOVES["submit"].starts:
                 start_stage(case, stage, now=now)
