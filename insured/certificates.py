@@ -19,6 +19,7 @@ from documents.contexts import person_context
 from documents.kinds import CertificateContext, DocumentKind, ProofContext, ProofInsuranceRow
 from documents.models import Document
 from documents.services import document_issue
+from insured import ledger
 from insured.models import Enrollment, EnrollmentStatus, InsuredPerson
 
 CERTIFICATE_KINDS = {
@@ -49,14 +50,17 @@ def existing_certificate(enrollment: Enrollment) -> Document | None:
 
 
 def _paid_years(enrollment: Enrollment):
-    return [y for y in enrollment.years.all() if y.months_paid > 0]
+    return sorted(
+        (y for y in enrollment.years.all() if y.months_paid > 0),
+        key=lambda y: (y.year, y.first_month),
+    )
 
 
 def certificate_context(enrollment: Enrollment) -> CertificateContext:
     """The certificate's fields. Pension prints 本地实际缴费月数 (months paid here); medical
     prints 其中累计实际缴费月数 (months here plus months transferred in). The balance is the
     account's whole storage, transferred-in sums included, as the account holds them."""
-    years = sorted(_paid_years(enrollment), key=lambda y: y.year)
+    years = _paid_years(enrollment)
     local_months = sum(y.months_paid for y in years)
     end_month = enrollment.end_month
     if end_month is None and years:
@@ -77,11 +81,22 @@ def certificate_context(enrollment: Enrollment) -> CertificateContext:
     return context
 
 
-def certificate_issue(*, enrollment: Enrollment, actor=None) -> Document:
+STILL_PAYING = _(
+    "您在该地的基本养老保险仍在正常缴费，不能由本人标记为“中断(转外省)”。"
+    "请先由用人单位办理停保（或到参保地社保经办机构柜台办理）后再生成参保缴费凭证；"
+    "如需证明参保情况，可打印《个人参保证明》。"
+)
+
+
+def certificate_issue(
+    *, enrollment: Enrollment, actor=None, by_person: bool = True, reference: str = ""
+) -> Document:
     """Before: the enrollment is held here (active, interrupted or transferring out), its
-    holder draws no pension, and it has contributions. After: its certificate exists — the one
-    issued earlier if any — and a pension enrollment is 中断(转外省) (Beijing's platform does the
-    same when the certificate is generated). Raises DomainError otherwise, issuing nothing."""
+    holder draws no pension, and it has contributions; when the person asks (``by_person``), a
+    pension enrollment must have stopped contributions (not active). After: its certificate
+    exists — the one issued earlier if any — and a pension enrollment whose contributions have
+    stopped is 中断(转外省) (Beijing's manual), its former status kept for a restore. Raises
+    DomainError otherwise, issuing nothing and changing no status."""
     with transaction.atomic():
         # The row lock serialises two clicks on "print": one number, one status change.
         enrollment = (
@@ -89,6 +104,12 @@ def certificate_issue(*, enrollment: Enrollment, actor=None) -> Document:
             .select_related("person", "agency__region", "region__parent__parent")
             .get(pk=enrollment.pk)
         )
+        if (
+            by_person
+            and enrollment.insurance == Insurance.PENSION
+            and enrollment.status == EnrollmentStatus.ACTIVE
+        ):
+            raise DomainError(STILL_PAYING, code="still_paying")
         document = existing_certificate(enrollment)
         if document is None:
             if enrollment.drawing_benefits:
@@ -119,20 +140,21 @@ def certificate_issue(*, enrollment: Enrollment, actor=None) -> Document:
                 actor=actor,
                 subject_key=certificate_subject_key(enrollment),
             )
-        if enrollment.insurance == Insurance.PENSION and enrollment.status in {
-            EnrollmentStatus.ACTIVE,
-            EnrollmentStatus.INTERRUPTED,
-        }:
-            enrollment.status = EnrollmentStatus.TRANSFERRING_OUT
-            enrollment.save(update_fields=["status"])
+        ledger.enrollment_mark_transferring_out(
+            enrollment=enrollment, actor=actor, reference=reference
+        )
     return document
 
 
-def certificate_for_enrollment(*, enrollment: Enrollment, actor=None) -> Document:
-    """The enrollment's certificate, issued now if it has none yet (same rules and effects as
-    ``certificate_issue``). For the transfer-in application, which reads the transfer-out
-    records as this certificate."""
-    return certificate_issue(enrollment=enrollment, actor=actor)
+def certificate_for_enrollment(
+    *, enrollment: Enrollment, actor=None, reference: str = ""
+) -> Document:
+    """The enrollment's certificate, issued now if it has none yet. For the transfer-in
+    application, which reads the transfer-out records as this certificate: an enrollment
+    still being paid is certified but not marked (only the counter stops contributions)."""
+    return certificate_issue(
+        enrollment=enrollment, actor=actor, by_person=False, reference=reference
+    )
 
 
 def proof_agency(person: InsuredPerson, region_code: str = "") -> Agency | None:
@@ -160,7 +182,9 @@ def proof_context(person: InsuredPerson, agency: Agency) -> ProofContext:
     )
     rows = []
     for enrollment in enrollments:
-        years = sorted(enrollment.years.all(), key=lambda y: y.year)
+        by_year: dict[int, int] = {}
+        for period in enrollment.years.all():  # several periods in a year: one line per year
+            by_year[period.year] = by_year.get(period.year, 0) + period.months_paid
         rows.append(
             ProofInsuranceRow(
                 insurance_label=str(INSURANCE_LABELS[enrollment.insurance]),
@@ -169,7 +193,7 @@ def proof_context(person: InsuredPerson, agency: Agency) -> ProofContext:
                 start_month=enrollment.start_month,
                 end_month=enrollment.end_month,
                 months=enrollment.months(),
-                years=[(y.year, y.months_paid) for y in years],
+                years=sorted(by_year.items()),
             )
         )
     return ProofContext(person=person_context(person), insurances=rows)

@@ -53,7 +53,7 @@ def test_an_enrollment_page_shows_its_years_inline(client, two_agencies_people):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     response = client.get(f"/admin/insured/enrollment/{nanjing.pk}/change/")
     assert response.status_code == 200
-    assert "年度缴费记录" in response.content.decode()
+    assert "缴费期间" in response.content.decode()
 
 
 def test_the_person_page_names_where_an_abolished_code_lies_today(client, regions):

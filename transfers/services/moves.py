@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from core.errors import DomainError, NotAllowed
+from insured import ledger
 from transfers.models import (
     CaseEvent,
     FundRemittance,
@@ -43,6 +44,9 @@ def transfer_withdraw(*, case: TransferCase, actor) -> TransferCase:
         _complete_stage(case, StageName.REVIEW, now=now)
         case.end_reason = _("申请人撤回")
         _move(case, "withdraw", actor=actor, fields=("end_reason",))
+        ledger.enrollment_restore_status(
+            enrollment=case.from_enrollment_id, reference=case.serial_no, actor=actor
+        )
     return case
 
 
@@ -69,6 +73,9 @@ def transfer_reject(*, case: TransferCase, actor, reason: str) -> TransferCase:
         _complete_stage(case, StageName.REVIEW, now=timezone.now())
         case.end_reason = reason
         _move(case, "reject", actor=actor, agency=agency, note=reason, fields=("end_reason",))
+        ledger.enrollment_restore_status(
+            enrollment=case.from_enrollment_id, reference=case.serial_no, actor=actor
+        )
     return case
 
 
@@ -93,6 +100,9 @@ def transfer_return(*, case: TransferCase, actor, reason: str) -> TransferCase:
         _complete_stage(case, StageName.TRANSFER_OUT, now=timezone.now())
         case.end_reason = reason
         _move(case, "return", actor=actor, agency=agency, note=reason, fields=("end_reason",))
+        ledger.enrollment_restore_status(
+            enrollment=case.from_enrollment_id, reference=case.serial_no, actor=actor
+        )
     return case
 
 
@@ -147,8 +157,6 @@ def transfer_confirm_receipt(*, case: TransferCase, actor, amount: Decimal) -> T
     transfer-in enrollment (记录个人权益). A different amount is refused (409) and the refusal
     is logged on the case in its own transaction, so the log survives the refusal.
     Must not be called inside an outer transaction (the refusal's log would roll back)."""
-    from insured.models import TransferredRights
-
     amount = _parse_amount(amount)
     mismatch: tuple[TransferCase, Agency | None, Decimal] | None = None
     with transaction.atomic():
@@ -161,10 +169,11 @@ def transfer_confirm_receipt(*, case: TransferCase, actor, amount: Decimal) -> T
         else:
             funds = TransferFunds.objects.get(case=case)
             now = timezone.now()
-            TransferredRights.objects.create(
-                enrollment=case.to_enrollment,
+            ledger.rights_receive(
                 reference=case.serial_no,
-                from_region=case.from_region,
+                to_enrollment=case.to_enrollment_id,
+                from_enrollment=case.from_enrollment_id,
+                from_region_id=case.from_region_id,
                 months=funds.months,
                 personal_account=funds.personal_account,
                 pooled_fund=funds.pooled_fund,

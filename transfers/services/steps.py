@@ -1,14 +1,13 @@
 """The system's steps, run by tasks after commit; each is safe to run twice."""
 
 import logging
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Insurance
-from insured.models import ContributionYear, Enrollment, EnrollmentStatus
+from insured import ledger
 from transfers import pipeline
 from transfers.models import (
     FundRemittance,
@@ -41,7 +40,9 @@ def transfer_issue_certificate(*, case_id: int):
             return None
         if case.status not in OPEN_STATUSES:
             return None
-        document = certificate_for_enrollment(enrollment=case.from_enrollment, actor=None)
+        document = certificate_for_enrollment(
+            enrollment=case.from_enrollment, actor=None, reference=case.serial_no
+        )
         _complete_stage(case, StageName.CERTIFICATE, now=timezone.now())
         event = _event(
             case,
@@ -92,7 +93,6 @@ def transfer_issue_info_sheet(*, case_id: int):
     nothing behind (the document number rolls back with it)."""
     from documents.kinds import DocumentKind
     from documents.services import document_issue
-    from transfers.amounts import YearRecord, medical_amounts, months_paid, pension_amounts
     from transfers.contexts import medical_info_sheet_context, pension_info_sheet_context
 
     with transaction.atomic():
@@ -100,27 +100,16 @@ def transfer_issue_info_sheet(*, case_id: int):
         if case.status != CaseStatus.LETTER_RECEIVED:
             return None
         today = timezone.localdate()
-        enrollment = Enrollment.objects.select_for_update().get(pk=case.from_enrollment_id)
-        years = list(ContributionYear.objects.filter(enrollment=enrollment).order_by("year"))
-        records = [YearRecord.from_row(y) for y in years]
-        counted = [r for r in records if r.year <= today.year]
-        if case.insurance == Insurance.PENSION:
-            amounts = pension_amounts(
-                records, transfer_date=today, account_kind=enrollment.account_kind
-            )
-            funds_values = {**amounts, "months": months_paid(counted)}
-        else:
-            medical = medical_amounts(records, transfer_date=today)
-            zero = Decimal("0.00")
-            funds_values = {
-                "months": medical["months"],
-                "before_1998": zero,
-                "since_1998_to_last_year": zero,
-                "transfer_year_principal": zero,
-                "personal_account": medical["personal_account"],
-                "pooled_fund": zero,
-                "total": medical["personal_account"],
-            }
+        # insured.ledger: the rights (own periods and rights carried in) go in transit and the
+        # old enrollment is 已转出, in this transaction.
+        rights = ledger.rights_send(
+            enrollment=case.from_enrollment_id,
+            to_enrollment=case.to_enrollment_id,
+            reference=case.serial_no,
+            transfer_date=today,
+        )
+        years = ledger.periods_of(case.from_enrollment)
+        funds_values = {name: rights[name] for name in ledger.FUNDS_FIELDS}
         funds, _created = TransferFunds.objects.update_or_create(case=case, defaults=funds_values)
         if case.insurance == Insurance.PENSION:
             kind = DocumentKind.PENSION_INFO_SHEET
@@ -139,10 +128,6 @@ def transfer_issue_info_sheet(*, case_id: int):
             counterpart_agency=case.transfer_in_agency,
         )
         _test_pause("issue_info_sheet")
-        enrollment.status = EnrollmentStatus.TRANSFERRED_OUT
-        if enrollment.end_month is None:
-            enrollment.end_month = today.replace(day=1)
-        enrollment.save(update_fields=["status", "end_month"])
         _move(
             case,
             "issue_info_sheet",
