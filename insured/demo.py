@@ -34,6 +34,7 @@ from insured.models import (
     HukouType,
     InsuredPerson,
 )
+from insured.rights import YearRecord, medical_rights, pension_rights
 
 DEFAULT_PASSWORD = "Demo-2026!"
 CENT = Decimal("0.01")
@@ -87,10 +88,19 @@ STAFF = [
     ("bj-finance", "110105", StaffRole.FINANCE),
     ("nj-review", "320100", StaffRole.REVIEWER),
     ("nj-finance", "320100", StaffRole.FINANCE),
+    ("cd-review", "510100", StaffRole.REVIEWER),
+    ("cd-finance", "510100", StaffRole.FINANCE),
+    ("wh-review", "420100", StaffRole.REVIEWER),
+    ("wh-finance", "420100", StaffRole.FINANCE),
+    ("xa-review", "610100", StaffRole.REVIEWER),
+    ("xa-finance", "610100", StaffRole.FINANCE),
 ]
 
 ZHANG_SAN = "110105199003071239"
 LI_SI = "320106198511124529"
+WANG_WU = "420106198405150030"
+# 王五's first move (Chengdu → Wuhan), recorded in Wuhan from this month (the ledger's date).
+WANG_WU_FIRST_MOVE = datetime.date(2016, 7, 1)
 
 # Hukou places of synthetic persons without an agency in the demo (they can only gather, rule d).
 OTHER_HUKOU = ["410102", "430102", "130102", "340102", "370102", "360102"]
@@ -140,10 +150,13 @@ def contribution_years(
     base_start: Decimal,
     base_end: Decimal,
     in_progress: bool,
+    carried: Decimal = Decimal("0"),
+    carried_year: int = 0,
 ) -> list[dict]:
-    """Yearly rows from ``start`` to ``end`` (months, inclusive), the monthly base growing
-    linearly from ``base_start`` to ``base_end``. ``in_progress``: the last year is still open,
-    so it has no interest yet."""
+    """Periods from ``start`` to ``end`` (months, inclusive), one per year, the monthly base
+    growing linearly from ``base_start`` to ``base_end``. ``in_progress``: the last year is
+    still open, so it has no interest yet. ``carried``: a personal account transferred in during
+    ``carried_year``; it earns interest here from the next year on."""
     rows = []
     balance = Decimal("0")
     span = max(1, end.year - start.year)
@@ -153,9 +166,13 @@ def contribution_years(
         months = last - first + 1
         base = Decimal(round(base_start + (base_end - base_start) * (year - start.year) / span, -1))
         paid_base = base * months
+        if carried and year == carried_year + 1:
+            balance += carried
         if insurance == "pension":
-            personal = _money(paid_base * _pension_personal_rate(year))
-            employer = _money(paid_base * (Decimal("0.16") if year >= 2019 else Decimal("0.20")))
+            personal_rate = _pension_personal_rate(year)
+            employer_rate = Decimal("0.16") if year >= 2019 else Decimal("0.20")
+            personal = _money(paid_base * personal_rate)
+            employer = _money(paid_base * employer_rate)
             if year < 1998:
                 credit = personal
             elif year < 2006:
@@ -164,8 +181,9 @@ def contribution_years(
                 credit = _money(paid_base * Decimal("0.08"))
             rate = _interest_rate(year)
         else:
-            personal = _money(paid_base * Decimal("0.02"))
-            employer = _money(paid_base * Decimal("0.09"))
+            personal_rate, employer_rate = Decimal("0.02"), Decimal("0.09")
+            personal = _money(paid_base * personal_rate)
+            employer = _money(paid_base * employer_rate)
             credit = _money(paid_base * Decimal("0.03"))
             rate = Decimal("0.0035")
         open_year = in_progress and year == end.year
@@ -178,6 +196,8 @@ def contribution_years(
                 "last_month": last,
                 "months_paid": months,
                 "monthly_base": Decimal(base).quantize(CENT),
+                "employer_rate": employer_rate,
+                "personal_rate": personal_rate,
                 "employer_contribution": employer,
                 "personal_contribution": personal,
                 "personal_account_credit": credit,
@@ -199,6 +219,8 @@ class EnrollmentSpec:
     base_end: Decimal
     account_kind: str = AccountKind.ORDINARY
     drawing_benefits: bool = False
+    carried: Decimal = Decimal("0")  # personal account transferred in (see contribution_years)
+    carried_year: int = 0
 
     def years(self, as_of: datetime.date) -> list[dict]:
         end = self.end or as_of
@@ -210,7 +232,10 @@ class EnrollmentSpec:
             end=end,
             base_start=self.base_start,
             base_end=self.base_end,
-            in_progress=self.end is None,
+            # The current year has not closed: no interest booked for it yet.
+            in_progress=self.end is None or end.year >= as_of.year,
+            carried=self.carried,
+            carried_year=self.carried_year,
         )
 
 
@@ -222,6 +247,7 @@ class PersonSpec:
     hukou_address: str
     phone: str
     enrollments: list[EnrollmentSpec] = field(default_factory=list)
+    work_start: datetime.date | None = None  # 参加工作时间
 
 
 def _both(pooling: str, region: str, start, end, status, base_start, base_end, **kwargs):
@@ -248,6 +274,7 @@ def fixed_persons() -> list[PersonSpec]:
             *_both("320100", "320106", _month(2025, 7), None,
                    EnrollmentStatus.ACTIVE, d(12500), d(13000)),
         ],
+        work_start=_month(2008, 7),
     )  # fmt: skip
     li = PersonSpec(
         LI_SI,
@@ -259,7 +286,44 @@ def fixed_persons() -> list[PersonSpec]:
             "320100", "320106", _month(2008, 8), None, EnrollmentStatus.ACTIVE, d(4500), d(11000)
         ),
     )
-    return [zhang, li]
+    return [zhang, li, wang_wu()]
+
+
+def wang_wu() -> PersonSpec:
+    """王五: Chengdu 2010-01..2015-12, Wuhan 2016-01..2026-06 (the Chengdu rights are moved to
+    Wuhan by a case that ``transfers.demo`` runs through the real services; Wuhan's periods earn
+    interest on them from 2017), paying in Xi'an Yanta since 2026-07. Written with Wuhan still
+    active so the first case can be applied for; ``transfers.demo`` closes it afterwards."""
+    d = Decimal
+    chengdu = _both("510100", "510107", _month(2010, 1), _month(2015, 12),
+                    EnrollmentStatus.INTERRUPTED, d(3500), d(5500))  # fmt: skip
+    as_of = last_paid_month()
+    wuhan = []
+    for source in chengdu:
+        carried = carried_personal_account(source, as_of)
+        wuhan.append(
+            EnrollmentSpec(
+                source.insurance, "420100", "420103", _month(2016, 1), _month(2026, 6),
+                EnrollmentStatus.ACTIVE, d(6000), d(11000), carried=carried,
+                carried_year=WANG_WU_FIRST_MOVE.year,
+            )
+        )  # fmt: skip
+    xian = _both("610100", "610113", _month(2026, 7), None, EnrollmentStatus.ACTIVE,
+                 d(11500), d(11500))  # fmt: skip
+    return PersonSpec(WANG_WU, "王五", "420106", "湖北省武汉市武昌区中山路200号", "13700137000",
+                      [*chengdu, *wuhan, *xian], work_start=_month(2009, 7))  # fmt: skip
+
+
+def carried_personal_account(spec: EnrollmentSpec, as_of: datetime.date) -> Decimal:
+    """What a transfer from ``spec``'s place in 2016 moves into the personal account (④ for
+    pension, the balance for medical): the same rules the info sheet applies."""
+    records = [YearRecord(**{k: v for k, v in row.items() if not k.endswith("_rate")})
+               for row in spec.years(as_of)]  # fmt: skip
+    if spec.insurance == "pension":
+        rights = pension_rights(records, transfer_date=WANG_WU_FIRST_MOVE)
+    else:
+        rights = medical_rights(records, transfer_date=WANG_WU_FIRST_MOVE)
+    return rights["personal_account"]
 
 
 # Synthetic persons --------------------------------------------------------------------------
@@ -440,6 +504,7 @@ def _write_fixed_person(spec: PersonSpec, agencies: dict[str, Agency], password:
             "hukou_type": HukouType.URBAN,
             "phone": spec.phone,
             "user": user,
+            "work_start": spec.work_start,
         },
     )
     if person.user_id is None:
@@ -578,7 +643,7 @@ def demo_seed(*, password: str = DEFAULT_PASSWORD, persons: int = 0) -> SeedResu
             _write_fixed_person(spec, agencies, password, as_of)
         created = 0
         if persons:
-            taken = {ZHANG_SAN, LI_SI}
+            taken = {ZHANG_SAN, LI_SI, WANG_WU}
             specs = [synthetic_person(index, taken) for index in range(persons)]
             created = _write_synthetic(specs, agencies, make_password(password), as_of)
     return SeedResult(regions_created, created, password)

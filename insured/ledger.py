@@ -386,3 +386,22 @@ def account_dates(enrollment: Enrollment) -> tuple[datetime.date | None, datetim
     first = min(firsts) if firsts else None
     opened = [e.account_opened for e in chain if e.account_opened]
     return first, (min(opened) if opened else first)
+
+
+def enrollment_interrupt(
+    *, enrollment: Enrollment, last_month: datetime.date, actor=None, note: str = ""
+) -> Enrollment:
+    """Contributions stop (the employer's 停保, or the counter). Before: active. After:
+    中断 with its last paid month as end month, one event. A no-op for any other status."""
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if enrollment.status != EnrollmentStatus.ACTIVE:
+            return enrollment
+        _status_event(
+            enrollment, to_status=EnrollmentStatus.INTERRUPTED, actor=actor,
+            note=note or _("停止缴费"),
+        )  # fmt: skip
+        enrollment.status = EnrollmentStatus.INTERRUPTED
+        enrollment.end_month = last_month.replace(day=1)
+        enrollment.save(update_fields=["status", "end_month"])
+    return enrollment
