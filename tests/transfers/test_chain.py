@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from agencies.models import StaffRole
 from insured import ledger
@@ -215,3 +216,54 @@ def test_an_ended_case_gives_the_enrollment_its_former_status_back(wang, move, c
         ("interrupted", "transferring_out", case.serial_no),
         ("transferring_out", "interrupted", case.serial_no),
     ]
+
+
+def test_records_page_and_api_show_in_transit_then_transferred_out(wang, committed, client):
+    person, places, made = wang
+    cd, wh, _xa = made["medical"]
+    case = run_case(committed, person, places, insurance="medical", source="510107",
+                    target="420103", until=CaseStatus.INFO_SHEET_ISSUED)  # fmt: skip
+    client.force_login(person.user)
+    page = client.get(reverse("my-records")).content.decode()
+    assert "转移途中" in page and case.serial_no in page and "28410.00" in page
+    me = client.get("/api/v1/me/").json()
+    chengdu = next(e for e in me["enrollments"] if e["id"] == cd.pk)
+    assert chengdu["personal_account_balance"] == "0.00" and chengdu["months"] == 0
+    assert chengdu["in_transit"] == [
+        {
+            "serial_no": case.serial_no,
+            "to_region": "420103",
+            "to_region_name": "湖北省武汉市江汉区",
+            "transfer_date": chengdu["in_transit"][0]["transfer_date"],
+            "months": 72,
+            "personal_account": "28410.00",
+            "pooled_fund": "0.00",
+            "case_url": f"/api/v1/transfers/{case.serial_no}/",
+        }
+    ]
+    medical = next(t for t in me["totals"] if t["insurance"] == "medical")
+    assert medical == {
+        "insurance": "medical",
+        "months": 145,
+        "personal_account": "75520.00",
+        "in_transit_months": 72,
+        "in_transit_personal_account": "28410.00",
+    }
+
+    services.transfer_remit(case=case, actor=places[CHENGDU][1]["finance"])
+    services.transfer_confirm_receipt(
+        case=case, actor=places[WUHAN][1]["finance"], amount=Decimal("28410.00")
+    )
+    me = client.get("/api/v1/me/").json()
+    chengdu = next(e for e in me["enrollments"] if e["id"] == cd.pk)
+    wuhan = next(e for e in me["enrollments"] if e["id"] == wh.pk)
+    assert chengdu["in_transit"] == [] and chengdu["personal_account_balance"] == "0.00"
+    assert [o["serial_no"] for o in chengdu["transferred_out"]] == [case.serial_no]
+    assert [i["serial_no"] for i in wuhan["transferred_in"]] == [case.serial_no]
+    assert wuhan["months"] == 144 and wuhan["personal_account_balance"] == "74880.00"
+    medical = next(t for t in me["totals"] if t["insurance"] == "medical")
+    assert (medical["months"], medical["personal_account"], medical["in_transit_months"]) == (
+        145, "75520.00", 0,
+    )  # fmt: skip
+    page = client.get(reverse("my-records")).content.decode()
+    assert "本地余额 ¥0.00" in page
