@@ -9,8 +9,10 @@ each request issues a new one.
 """
 
 import datetime
+import hashlib
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Insurance
@@ -38,15 +40,30 @@ CERTIFIABLE_STATUSES = {
 }
 
 
-def certificate_subject_key(enrollment: Enrollment) -> str:
-    return f"enrollment:{enrollment.pk}"
+def certificate_subject_key(enrollment: Enrollment, context: dict | None = None) -> str:
+    """``enrollment:<id>``, plus a fingerprint of the certified figures when ``context`` is
+    given: the same records give the same key (the stored certificate is served again), changed
+    records a new one (the certificate is re-issued under a new number)."""
+    key = f"enrollment:{enrollment.pk}"
+    if context is None:
+        return key
+    figures = "|".join(
+        str(context[name])
+        for name in ("start_month", "end_month", "months_paid", "personal_account_balance")
+    )
+    return f"{key}:{hashlib.sha256(figures.encode()).hexdigest()[:16]}"
 
 
 def existing_certificate(enrollment: Enrollment) -> Document | None:
-    return Document.objects.filter(
-        kind=CERTIFICATE_KINDS[enrollment.insurance],
-        subject_key=certificate_subject_key(enrollment),
-    ).first()
+    """The enrollment's current certificate (not superseded), if any."""
+    key = certificate_subject_key(enrollment)
+    return (
+        Document.objects.filter(kind=CERTIFICATE_KINDS[enrollment.insurance])
+        .filter(Q(subject_key=key) | Q(subject_key__startswith=f"{key}:"))
+        .filter(superseded_by__isnull=True)
+        .order_by("-issued_at", "-id")
+        .first()
+    )
 
 
 def _paid_years(enrollment: Enrollment):
@@ -89,7 +106,12 @@ STILL_PAYING = _(
 
 
 def certificate_issue(
-    *, enrollment: Enrollment, actor=None, by_person: bool = True, reference: str = ""
+    *,
+    enrollment: Enrollment,
+    actor=None,
+    by_person: bool = True,
+    reference: str = "",
+    counterpart_agency: Agency | None = None,
 ) -> Document:
     """Before: the enrollment is held here (active, interrupted or transferring out), its
     holder draws no pension, and it has contributions; when the person asks (``by_person``), a
@@ -111,35 +133,56 @@ def certificate_issue(
         ):
             raise DomainError(STILL_PAYING, code="still_paying")
         document = existing_certificate(enrollment)
-        if document is None:
-            if enrollment.drawing_benefits:
-                raise DomainError(
-                    _("已领取养老保险待遇的人员不办理转移接续，不能出具参保凭证。"),
-                    code="drawing_benefits",
-                )
-            if enrollment.status not in CERTIFIABLE_STATUSES:
-                raise DomainError(
-                    _("该参保记录状态为“%(status)s”，不能出具参保凭证。")
-                    % {"status": enrollment.get_status_display()},
-                    code="not_certifiable",
-                )
-            enrollment = (
-                Enrollment.objects.prefetch_related("years", "transferred_in")
-                .select_related("person", "agency__region", "region__parent__parent")
-                .get(pk=enrollment.pk)
+        if enrollment.status not in CERTIFIABLE_STATUSES and document is not None:
+            return document  # moved on or closed: the last certificate stays as issued
+        if enrollment.drawing_benefits:
+            raise DomainError(
+                _("已领取养老保险待遇的人员不办理转移接续，不能出具参保凭证。"),
+                code="drawing_benefits",
             )
-            if not _paid_years(enrollment):
-                raise DomainError(
-                    _("该参保记录没有缴费记录，不能出具参保凭证。"), code="no_contributions"
-                )
-            document = document_issue(
+        if enrollment.status not in CERTIFIABLE_STATUSES:
+            raise DomainError(
+                _("该参保记录状态为“%(status)s”，不能出具参保凭证。")
+                % {"status": enrollment.get_status_display()},
+                code="not_certifiable",
+            )
+        enrollment = (
+            Enrollment.objects.prefetch_related("years", "transferred_in")
+            .select_related("person", "agency__region", "region__parent__parent")
+            .get(pk=enrollment.pk)
+        )
+        if not _paid_years(enrollment):
+            raise DomainError(
+                _("该参保记录没有缴费记录，不能出具参保凭证。"), code="no_contributions"
+            )
+        context = dict(certificate_context(enrollment))
+        key = certificate_subject_key(enrollment, context)
+        # A certificate from before fingerprints (bare key) is taken as current.
+        stale = document is not None and document.subject_key not in (
+            key,
+            certificate_subject_key(enrollment),
+        )
+        if document is None or stale:
+            issued = document_issue(
                 kind=CERTIFICATE_KINDS[enrollment.insurance],
                 holder=enrollment.person,
                 agency=enrollment.agency,
-                context=dict(certificate_context(enrollment)),
+                context=context,
                 actor=actor,
-                subject_key=certificate_subject_key(enrollment),
+                subject_key=key,
+                counterpart_agency=counterpart_agency,
             )
+            if stale:
+                # The records changed since issue: the old number is superseded, not reused.
+                Document.objects.filter(pk=document.pk).update(superseded_by=issued)
+            document = issued
+        if (
+            counterpart_agency is not None
+            and document.counterpart_agency_id != counterpart_agency.pk
+        ):
+            # The certificate of a case is read by both agencies of the case.
+            Document.objects.filter(pk=document.pk).update(counterpart_agency=counterpart_agency)
+            document.counterpart_agency = counterpart_agency
         ledger.enrollment_mark_transferring_out(
             enrollment=enrollment, actor=actor, reference=reference
         )
@@ -147,13 +190,21 @@ def certificate_issue(
 
 
 def certificate_for_enrollment(
-    *, enrollment: Enrollment, actor=None, reference: str = ""
+    *,
+    enrollment: Enrollment,
+    actor=None,
+    reference: str = "",
+    counterpart_agency: Agency | None = None,
 ) -> Document:
     """The enrollment's certificate, issued now if it has none yet. For the transfer-in
     application, which reads the transfer-out records as this certificate: an enrollment
     still being paid is certified but not marked (only the counter stops contributions)."""
     return certificate_issue(
-        enrollment=enrollment, actor=actor, by_person=False, reference=reference
+        enrollment=enrollment,
+        actor=actor,
+        by_person=False,
+        reference=reference,
+        counterpart_agency=counterpart_agency,
     )
 
 
@@ -224,7 +275,6 @@ def enrollment_for_certificate(
 ) -> Enrollment | None:
     """The person's enrollment of ``insurance`` at ``region_code`` (the enrollment's region or
     its agency's pooling region); one still held there is preferred over an ended one."""
-    from django.db.models import Q
 
     candidates = list(
         person.enrollments.filter(insurance=insurance)

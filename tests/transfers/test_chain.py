@@ -267,3 +267,45 @@ def test_records_page_and_api_show_in_transit_then_transferred_out(wang, committ
     )  # fmt: skip
     page = client.get(reverse("my-records")).content.decode()
     assert "本地余额 ¥0.00" in page
+
+
+def test_the_case_certificate_is_readable_by_both_agencies(wang, committed, client):
+    from rest_framework.test import APIClient
+
+    person, places, made = wang
+    case = committed(
+        services.transfer_submit, person=person, insurance="pension", category="enterprise",
+        from_region="510107", to_region="420103", phone="13912345678", hukou_address="武汉",
+        actor=person.user,
+    )  # fmt: skip
+    from insured.certificates import existing_certificate
+
+    document = existing_certificate(made["pension"][0])
+    for user in (places[CHENGDU][1]["review"], places[WUHAN][1]["review"]):
+        api = APIClient()
+        api.force_authenticate(user)
+        response = api.get(f"/api/v1/documents/{document.pk}/pdf/")
+        assert response.status_code == 200, user.username
+    outsider = APIClient()
+    outsider.force_authenticate(places[XIAN][1]["review"])
+    assert outsider.get(f"/api/v1/documents/{document.pk}/pdf/").status_code == 404
+    assert case.serial_no
+
+
+def test_a_certificate_whose_records_changed_is_reissued_and_the_old_one_superseded(wang, client):
+    from insured.certificates import certificate_issue
+
+    person, _places, made = wang
+    cd = made["pension"][0]
+    first = certificate_issue(enrollment=cd, actor=person.user)
+    assert certificate_issue(enrollment=cd, actor=person.user).pk == first.pk  # same records
+    ledger.period_add(
+        enrollment=cd, year=2009, first_month=12, last_month=12, monthly_base=D("4000.00"),
+        employer_rate=D("0.20"), personal_rate=D("0.08"), personal_account_credit=D("320.00"),
+    )  # fmt: skip
+    second = certificate_issue(enrollment=cd, actor=person.user)
+    first.refresh_from_db()
+    assert second.pk != first.pk and second.number != first.number
+    assert first.superseded_by == second
+    page = client.get(first.verify_path).content.decode()
+    assert second.number in page and "已作废" in page

@@ -41,7 +41,10 @@ def transfer_issue_certificate(*, case_id: int):
         if case.status not in OPEN_STATUSES:
             return None
         document = certificate_for_enrollment(
-            enrollment=case.from_enrollment, actor=None, reference=case.serial_no
+            enrollment=case.from_enrollment,
+            actor=None,
+            reference=case.serial_no,
+            counterpart_agency=case.transfer_in_agency,
         )
         _complete_stage(case, StageName.CERTIFICATE, now=timezone.now())
         event = _event(
