@@ -24,9 +24,6 @@ from insured.models import AccountKind, ContributionYear, Enrollment, InsuredPer
 from insured.selectors import period_rates
 from transfers.models import TransferCase, TransferFunds
 
-# Personal accounts unified nationally from this date (国发〔1997〕26号).
-UNIFIED_ACCOUNTS = datetime.date(1998, 1, 1)
-
 
 def person_context(person: InsuredPerson, *, case: TransferCase | None = None) -> PersonContext:
     """The person as every form prints them, with the address and phone the application gave
