@@ -309,3 +309,34 @@ def test_a_certificate_whose_records_changed_is_reissued_and_the_old_one_superse
     assert first.superseded_by == second
     page = client.get(first.verify_path).content.decode()
     assert second.number in page and "已作废" in page
+
+
+def test_the_second_info_sheet_prints_the_carried_rights_and_the_whole_accounts_dates(
+    wang, committed
+):
+    from transfers.contexts import pension_info_sheet_context
+
+    person, places, made = wang
+    person.work_start = datetime.date(2009, 7, 1)
+    person.save(update_fields=["work_start"])
+    cd, wh, _xa = made["pension"]
+    cd.account_opened = datetime.date(2009, 12, 1)
+    cd.save(update_fields=["account_opened"])
+    first = run_case(committed, person, places, insurance="pension", source="510107",
+                     target="420103")  # fmt: skip
+    second = run_case(committed, person, places, insurance="pension", source="420103",
+                      target="610113")  # fmt: skip
+    context = pension_info_sheet_context(
+        second, funds=TransferFunds.objects.get(case=second), years=ledger.periods_of(wh),
+        transfer_date=datetime.date(this_year(), 1, 1),
+    )  # fmt: skip
+    assert context["work_start"] == datetime.date(2009, 7, 1)  # 参加工作时间
+    assert context["first_contribution"] == datetime.date(2010, 1, 1)  # in Chengdu
+    assert context["account_established"] == datetime.date(2009, 12, 1)  # the real opening
+    (carried,) = context["carried_in"]
+    assert (carried["serial_no"], carried["months"], carried["personal_account"]) == (
+        first.serial_no, 72, D("28410.00"),
+    )  # fmt: skip
+    assert carried["wages_since_1998"] == D("342000.00")
+    assert [row["employer_rate"] for row in context["years"]] == [D("0.1600")] * 6
+    assert context["years"][-1]["balance_at_year_end"] == D("74880.00")
