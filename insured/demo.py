@@ -152,58 +152,79 @@ def contribution_years(
     in_progress: bool,
     carried: Decimal = Decimal("0"),
     carried_year: int = 0,
+    base_year_july: bool = False,
 ) -> list[dict]:
-    """Periods from ``start`` to ``end`` (months, inclusive), one per year, the monthly base
-    growing linearly from ``base_start`` to ``base_end``. ``in_progress``: the last year is
-    still open, so it has no interest yet. ``carried``: a personal account transferred in during
-    ``carried_year``; it earns interest here from the next year on."""
+    """Periods from ``start`` to ``end`` (months, inclusive), the monthly base growing
+    linearly from ``base_start`` to ``base_end``. ``in_progress``: the last year is still open,
+    so it has no interest yet. ``carried``: a personal account transferred in during
+    ``carried_year``; it earns interest here from the next year on. ``base_year_july``: the
+    base changes in July (Beijing's base year runs July–June), so a year has two periods, and
+    the pension employer rate 20% → 16% from 2019-05 gives a third that year."""
     rows = []
     balance = Decimal("0")
     span = max(1, end.year - start.year)
+
+    def base_of(year: int) -> Decimal:
+        offset = max(0, year - start.year)
+        return Decimal(round(base_start + (base_end - base_start) * offset / span, -1))
+
     for year in range(start.year, end.year + 1):
         first = start.month if year == start.year else 1
         last = end.month if year == end.year else 12
-        months = last - first + 1
-        base = Decimal(round(base_start + (base_end - base_start) * (year - start.year) / span, -1))
-        paid_base = base * months
         if carried and year == carried_year + 1:
             balance += carried
+        if base_year_july:
+            cuts = [(1, 6, base_of(year - 1)), (7, 12, base_of(year))]
+        else:
+            cuts = [(1, 12, base_of(year))]
+        segments = []
+        for low, high, base in cuts:
+            if insurance == "pension" and base_year_july and year == 2019 and low == 1:
+                pieces = [(low, 4, base, Decimal("0.20")), (5, high, base, Decimal("0.16"))]
+            elif insurance == "pension":
+                pieces = [(low, high, base, Decimal("0.16") if year >= 2019 else Decimal("0.20"))]
+            else:
+                pieces = [(low, high, base, Decimal("0.09"))]
+            for piece_low, piece_high, piece_base, employer_rate in pieces:
+                lo, hi = max(first, piece_low), min(last, piece_high)
+                if lo <= hi:
+                    segments.append((lo, hi, piece_base, employer_rate))
         if insurance == "pension":
             personal_rate = _pension_personal_rate(year)
-            employer_rate = Decimal("0.16") if year >= 2019 else Decimal("0.20")
-            personal = _money(paid_base * personal_rate)
-            employer = _money(paid_base * employer_rate)
-            if year < 1998:
-                credit = personal
-            elif year < 2006:
-                credit = _money(paid_base * Decimal("0.11"))
-            else:
-                credit = _money(paid_base * Decimal("0.08"))
+            credit_rate = (
+                None if year < 1998 else Decimal("0.11") if year < 2006 else Decimal("0.08")
+            )
             rate = _interest_rate(year)
         else:
-            personal_rate, employer_rate = Decimal("0.02"), Decimal("0.09")
+            personal_rate, credit_rate, rate = Decimal("0.02"), Decimal("0.03"), Decimal("0.0035")
+        year_rows = []
+        for lo, hi, base, employer_rate in segments:
+            months = hi - lo + 1
+            paid_base = base * months
             personal = _money(paid_base * personal_rate)
-            employer = _money(paid_base * employer_rate)
-            credit = _money(paid_base * Decimal("0.03"))
-            rate = Decimal("0.0035")
+            credit = personal if credit_rate is None else _money(paid_base * credit_rate)
+            year_rows.append(
+                {
+                    "year": year,
+                    "first_month": lo,
+                    "last_month": hi,
+                    "months_paid": months,
+                    "monthly_base": Decimal(base).quantize(CENT),
+                    "employer_rate": employer_rate,
+                    "personal_rate": personal_rate,
+                    "employer_contribution": _money(paid_base * employer_rate),
+                    "personal_contribution": personal,
+                    "personal_account_credit": credit,
+                    "interest": Decimal("0.00"),
+                }
+            )
+        credited = sum((row["personal_account_credit"] for row in year_rows), Decimal("0"))
         open_year = in_progress and year == end.year
-        interest = Decimal("0.00") if open_year else _money(balance * rate + credit * rate / 2)
-        balance += credit + interest
-        rows.append(
-            {
-                "year": year,
-                "first_month": first,
-                "last_month": last,
-                "months_paid": months,
-                "monthly_base": Decimal(base).quantize(CENT),
-                "employer_rate": employer_rate,
-                "personal_rate": personal_rate,
-                "employer_contribution": employer,
-                "personal_contribution": personal,
-                "personal_account_credit": credit,
-                "interest": interest,
-            }
-        )
+        # Interest is booked once a year, when it closes, on its last period.
+        interest = Decimal("0.00") if open_year else _money(balance * rate + credited * rate / 2)
+        year_rows[-1]["interest"] = interest
+        balance += credited + interest
+        rows.extend(year_rows)
     return rows
 
 
@@ -221,6 +242,7 @@ class EnrollmentSpec:
     drawing_benefits: bool = False
     carried: Decimal = Decimal("0")  # personal account transferred in (see contribution_years)
     carried_year: int = 0
+    base_year_july: bool = False  # Beijing: the base changes in July (two periods a year)
 
     def years(self, as_of: datetime.date) -> list[dict]:
         end = self.end or as_of
@@ -236,6 +258,7 @@ class EnrollmentSpec:
             in_progress=self.end is None or end.year >= as_of.year,
             carried=self.carried,
             carried_year=self.carried_year,
+            base_year_july=self.base_year_july,
         )
 
 
@@ -270,7 +293,7 @@ def fixed_persons() -> list[PersonSpec]:
         "13800138000",
         [
             *_both("110105", "110105", _month(2008, 7), _month(2025, 6),
-                   EnrollmentStatus.INTERRUPTED, d(5000), d(12000)),
+                   EnrollmentStatus.INTERRUPTED, d(5000), d(12000), base_year_july=True),
             *_both("320100", "320106", _month(2025, 7), None,
                    EnrollmentStatus.ACTIVE, d(12500), d(13000)),
         ],
