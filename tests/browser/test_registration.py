@@ -29,7 +29,7 @@ def test_person_registers_and_lands_on_their_records(page, regions):
     body = page.locator("main").inner_text()
     assert person.id_number_masked in body
     assert person.id_number not in body
-    assert page.get_by_role("table", name="年度缴费记录").count() == 2
+    assert page.get_by_role("table", name="缴费期间").count() == 2
 
 
 def test_a_name_mismatch_is_shown_next_to_the_id_field(page, regions):
