@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from insured import idnumbers
+from insured import idnumbers, ledger
 from insured.models import ContributionYear, Enrollment, InsuredPerson, RightsMovement
 
 
@@ -109,6 +109,25 @@ class EnrollmentAdmin(admin.ModelAdmin):
     list_select_related = ("person", "region", "agency")
     raw_id_fields = ("person", "region", "agency")
     inlines = (ContributionYearInline, TransferredRightsInline)
+    # The status changes only through insured.ledger (each change is an EnrollmentEvent).
+    readonly_fields = ("status", "status_before_transfer")
+    actions = ("stop_contributions", "restore_status")
+
+    @admin.action(description=_("停止缴费（标记为中断）"))
+    def stop_contributions(self, request, queryset):
+        for enrollment in queryset:
+            ledger.enrollment_interrupt(
+                enrollment=enrollment, actor=request.user, note=_("柜台办理停止缴费")
+            )
+        self.message_user(request, _("已办理停止缴费。"))
+
+    @admin.action(description=_("撤销“中断(转外省)”，恢复原参保状态"))
+    def restore_status(self, request, queryset):
+        for enrollment in queryset:
+            ledger.enrollment_restore_status(
+                enrollment=enrollment, actor=request.user, note=_("柜台办理转回")
+            )
+        self.message_user(request, _("已恢复原参保状态。"))
 
     @admin.display(description=_("姓名"), ordering="person__name")
     def person_name(self, obj):

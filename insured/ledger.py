@@ -389,14 +389,26 @@ def account_dates(enrollment: Enrollment) -> tuple[datetime.date | None, datetim
 
 
 def enrollment_interrupt(
-    *, enrollment: Enrollment, last_month: datetime.date, actor=None, note: str = ""
+    *,
+    enrollment: Enrollment,
+    last_month: datetime.date | None = None,
+    actor=None,
+    note: str = "",
 ) -> Enrollment:
     """Contributions stop (the employer's 停保, or the counter). Before: active. After:
-    中断 with its last paid month as end month, one event. A no-op for any other status."""
+    中断 with its last paid month (given, else the last month of its periods) as end month,
+    one event. A no-op for any other status."""
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.status != EnrollmentStatus.ACTIVE:
             return enrollment
+        if last_month is None:
+            last = (
+                ContributionYear.objects.filter(enrollment=enrollment, months_paid__gt=0)
+                .order_by("-year", "-last_month")
+                .first()
+            )
+            last_month = last.last if last else enrollment.start_month
         _status_event(
             enrollment, to_status=EnrollmentStatus.INTERRUPTED, actor=actor,
             note=note or _("停止缴费"),
