@@ -204,3 +204,36 @@ def test_wang_wu_moved_to_wuhan_by_a_completed_case_and_pays_in_xian(seeded):
             StaffMembership.objects.filter(agency__region_id=code).values_list("role", flat=True)
         )
         assert roles == {"reviewer", "finance"}
+
+
+def test_wang_wu_can_apply_for_the_second_hop_and_it_moves_both_places_rights(seeded):
+    import datetime
+
+    from agencies.models import Region
+    from insured import ledger
+    from insured.rights import YearRecord, pension_rights
+    from transfers.services import check_eligibility
+
+    wang = InsuredPerson.objects.get(id_number="420106198405150030")
+    check_eligibility(
+        person=wang,
+        insurance="pension",
+        category="enterprise",
+        from_region=Region.objects.get(code="420103"),
+        to_region=Region.objects.get(code="610113"),
+    )
+    enrollments = {
+        e.agency.region_id: e
+        for e in Enrollment.objects.filter(person=wang, insurance="pension").select_related(
+            "agency"
+        )
+    }
+    day = datetime.date(2026, 11, 1)
+    chain = ledger.transfer_rights(enrollment=enrollments["420100"], transfer_date=day)
+    both = [
+        YearRecord.from_row(p)
+        for code in ("510100", "420100")
+        for p in ledger.periods_of(enrollments[code])
+    ]
+    assert chain == pension_rights(both, transfer_date=day)  # ⑥ = Chengdu carried + Wuhan own
+    assert chain["months"] == 72 + 126
