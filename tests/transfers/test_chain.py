@@ -340,3 +340,37 @@ def test_the_second_info_sheet_prints_the_carried_rights_and_the_whole_accounts_
     assert carried["wages_since_1998"] == D("342000.00")
     assert [row["employer_rate"] for row in context["years"]] == [D("0.1600")] * 6
     assert context["years"][-1]["balance_at_year_end"] == D("74880.00")
+
+
+def test_the_second_info_sheet_pdf_shows_the_carried_rights_and_both_rates(
+    wang, committed, tmp_path, caplog
+):
+    import logging
+
+    from documents.kinds import DocumentKind
+    from documents.models import Document
+    from tests.documents.conftest import pdf_text
+
+    person, places, made = wang
+    run_case(committed, person, places, insurance="pension", source="510107", target="420103")
+    wh = made["pension"][1]
+    ledger.period_add(
+        enrollment=wh, year=2022, first_month=1, last_month=4, monthly_base=D("7000.00"),
+        employer_rate=D("0.20"), personal_rate=D("0.08"), personal_account_credit=D("2240.00"),
+    )  # fmt: skip
+    ledger.period_add(
+        enrollment=wh, year=2022, first_month=5, last_month=12, monthly_base=D("7200.00"),
+        employer_rate=D("0.16"), personal_rate=D("0.08"), personal_account_credit=D("4608.00"),
+    )  # fmt: skip
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        second = run_case(committed, person, places, insurance="pension", source="420103",
+                          target="610113")  # fmt: skip
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint")]
+    sheet = Document.objects.get(
+        kind=DocumentKind.PENSION_INFO_SHEET, case_reference=second.serial_no
+    )
+    text = pdf_text(sheet.pdf.read(), tmp_path)
+    carried = text.replace(" ", "")
+    assert "本地记录中的转入权益" in carried and "四川省成都市武侯区" in carried
+    assert "72¥28,410.00¥41,040.00¥342,000.00" in carried  # months, ④, ⑤, wages carried
+    assert "20%" in text and "16%" in text and "17%" not in text  # each period its own rate
