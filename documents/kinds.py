@@ -101,6 +101,18 @@ class PensionAmounts(TypedDict):
     total: Decimal  # ⑥ = ④ + ⑤
 
 
+class CarriedRow(TypedDict):
+    """Rights received earlier at the transfer-out place and moved on with this transfer."""
+
+    serial_no: str
+    from_region_name: str
+    transfer_date: datetime.date | None
+    months: int
+    personal_account: Decimal
+    pooled_fund: Decimal
+    wages_since_1998: Decimal
+
+
 class PensionInfoSheetContext(TypedDict):
     serial_no: str
     person: PersonContext
@@ -113,9 +125,10 @@ class PensionInfoSheetContext(TypedDict):
     transfer_date: datetime.date
     account_kind_label: str
     amounts: PensionAmounts
-    years: list[YearRow]
+    years: list[YearRow]  # one row per contribution period, with its own rates
     transfer_out_agency: AgencyContext
     transfer_in_agency: AgencyContext
+    carried_in: NotRequired[list[CarriedRow]]  # rights received here earlier, moved on
 
 
 class MedicalInfoSheetContext(TypedDict):
@@ -127,6 +140,7 @@ class MedicalInfoSheetContext(TypedDict):
     personal_account: Decimal
     transfer_out_agency: AgencyContext
     transfer_in_agency: AgencyContext
+    carried_in: NotRequired[list[CarriedRow]]
 
 
 class ProofInsuranceRow(TypedDict):

@@ -145,6 +145,16 @@ class Document(models.Model):
         related_name="+",
     )
     issued_at = models.DateTimeField(_("出具时间"))
+    # A certificate whose records changed after it was issued is re-issued under a new number;
+    # the old one stays verifiable and says which document replaced it.
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("已被替代为"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = DocumentQuerySet.as_manager()
 

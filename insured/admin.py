@@ -2,10 +2,11 @@
 a superuser sees everything. Lists show ID numbers masked; the change form shows them whole."""
 
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from insured import idnumbers
-from insured.models import ContributionYear, Enrollment, InsuredPerson, TransferredRights
+from insured import idnumbers, ledger
+from insured.models import ContributionYear, Enrollment, InsuredPerson, RightsMovement
 
 
 def _clerk_agency_id(request) -> int | None:
@@ -26,6 +27,8 @@ class ContributionYearInline(admin.TabularInline):
         "last_month",
         "months_paid",
         "monthly_base",
+        "employer_rate",
+        "personal_rate",
         "employer_contribution",
         "personal_contribution",
         "personal_account_credit",
@@ -34,10 +37,11 @@ class ContributionYearInline(admin.TabularInline):
 
 
 class TransferredRightsInline(admin.TabularInline):
-    model = TransferredRights
+    model = RightsMovement
+    fk_name = "to_enrollment"
     extra = 0
     can_delete = False
-    fields = ("reference", "from_region", "months", "personal_account", "pooled_fund")
+    fields = ("reference", "status", "from_region", "months", "personal_account", "pooled_fund")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -105,6 +109,25 @@ class EnrollmentAdmin(admin.ModelAdmin):
     list_select_related = ("person", "region", "agency")
     raw_id_fields = ("person", "region", "agency")
     inlines = (ContributionYearInline, TransferredRightsInline)
+    # The status changes only through insured.ledger (each change is an EnrollmentEvent).
+    readonly_fields = ("status", "status_before_transfer")
+    actions = ("stop_contributions", "restore_status")
+
+    @admin.action(description=_("停止缴费（标记为中断）"))
+    def stop_contributions(self, request, queryset):
+        for enrollment in queryset:
+            ledger.enrollment_interrupt(
+                enrollment=enrollment, actor=request.user, note=_("柜台办理停止缴费")
+            )
+        self.message_user(request, _("已办理停止缴费。"))
+
+    @admin.action(description=_("撤销“中断(转外省)”，恢复原参保状态"))
+    def restore_status(self, request, queryset):
+        for enrollment in queryset:
+            ledger.enrollment_restore_status(
+                enrollment=enrollment, actor=request.user, note=_("柜台办理转回")
+            )
+        self.message_user(request, _("已恢复原参保状态。"))
 
     @admin.display(description=_("姓名"), ordering="person__name")
     def person_name(self, obj):
@@ -122,13 +145,22 @@ class EnrollmentAdmin(admin.ModelAdmin):
         return queryset
 
 
-@admin.register(TransferredRights)
-class TransferredRightsAdmin(admin.ModelAdmin):
-    """Written only by the transfer workflow when a case completes (记录个人权益)."""
+@admin.register(RightsMovement)
+class RightsMovementAdmin(admin.ModelAdmin):
+    """The ledger of rights: written only through ``insured.ledger`` by the transfer workflow
+    (in transit at the info sheet, received when the rights are recorded)."""
 
-    list_display = ("reference", "enrollment", "from_region", "months", "personal_account")
-    search_fields = ("reference", "enrollment__person__id_number")
-    list_select_related = ("enrollment__person", "enrollment__agency", "from_region")
+    list_display = (
+        "reference",
+        "status",
+        "to_enrollment",
+        "from_region",
+        "months",
+        "personal_account",
+    )
+    list_filter = ("status",)
+    search_fields = ("reference", "to_enrollment__person__id_number")
+    list_select_related = ("to_enrollment__person", "to_enrollment__agency", "from_region")
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
@@ -146,5 +178,7 @@ class TransferredRightsAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         agency_id = _clerk_agency_id(request)
         if agency_id is not None:
-            queryset = queryset.filter(enrollment__agency_id=agency_id)
+            queryset = queryset.filter(
+                Q(to_enrollment__agency_id=agency_id) | Q(from_enrollment__agency_id=agency_id)
+            )
         return queryset

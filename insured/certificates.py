@@ -19,6 +19,7 @@ import json
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +27,9 @@ from agencies.models import Agency, Insurance
 from core.errors import DomainError, TooManyRequests
 from documents.contexts import person_context
 from documents.kinds import CertificateContext, DocumentKind, ProofContext, ProofInsuranceRow
-from documents.models import Document
-from documents.services import document_issue
+from documents.models import Document, DocumentStatus
+from documents.services import document_issue, document_withdraw
+from insured import ledger
 from insured.models import Enrollment, EnrollmentStatus, InsuredPerson
 
 CERTIFICATE_KINDS = {
@@ -72,30 +74,45 @@ def _lock_person(person: InsuredPerson) -> None:
     InsuredPerson.objects.select_for_update().filter(pk=person.pk).exists()
 
 
-def certificate_subject_key(enrollment: Enrollment) -> str:
-    return f"enrollment:{enrollment.pk}"
+def certificate_subject_key(enrollment: Enrollment, context: dict | None = None) -> str:
+    """``enrollment:<id>``, plus a fingerprint of the certified figures when ``context`` is
+    given: the same records give the same key (the stored certificate is served again), changed
+    records a new one (the certificate is re-issued under a new number)."""
+    key = f"enrollment:{enrollment.pk}"
+    if context is None:
+        return key
+    figures = "|".join(
+        str(context[name])
+        for name in ("start_month", "end_month", "months_paid", "personal_account_balance")
+    )
+    return f"{key}:{hashlib.sha256(figures.encode()).hexdigest()[:16]}"
 
 
 def existing_certificate(enrollment: Enrollment) -> Document | None:
+    """The enrollment's current certificate (not superseded), if any."""
+    key = certificate_subject_key(enrollment)
     return (
         Document.objects.stored()
-        .filter(
-            kind=CERTIFICATE_KINDS[enrollment.insurance],
-            subject_key=certificate_subject_key(enrollment),
-        )
+        .filter(kind=CERTIFICATE_KINDS[enrollment.insurance])
+        .filter(Q(subject_key=key) | Q(subject_key__startswith=f"{key}:"))
+        .filter(superseded_by__isnull=True)
+        .order_by("-issued_at", "-id")
         .first()
     )
 
 
 def _paid_years(enrollment: Enrollment):
-    return [y for y in enrollment.years.all() if y.months_paid > 0]
+    return sorted(
+        (y for y in enrollment.years.all() if y.months_paid > 0),
+        key=lambda y: (y.year, y.first_month),
+    )
 
 
 def certificate_context(enrollment: Enrollment) -> CertificateContext:
     """The certificate's fields. Pension prints 本地实际缴费月数 (months paid here); medical
     prints 其中累计实际缴费月数 (months here plus months transferred in). The balance is the
     account's whole storage, transferred-in sums included, as the account holds them."""
-    years = sorted(_paid_years(enrollment), key=lambda y: y.year)
+    years = _paid_years(enrollment)
     local_months = sum(y.months_paid for y in years)
     end_month = enrollment.end_month
     if end_month is None and years:
@@ -116,11 +133,27 @@ def certificate_context(enrollment: Enrollment) -> CertificateContext:
     return context
 
 
-def certificate_issue(*, enrollment: Enrollment, actor=None) -> Document:
+STILL_PAYING = _(
+    "您在该地的基本养老保险仍在正常缴费，不能由本人标记为“中断(转外省)”。"
+    "请先由用人单位办理停保（或到参保地社保经办机构柜台办理）后再生成参保缴费凭证；"
+    "如需证明参保情况，可打印《个人参保证明》。"
+)
+
+
+def certificate_issue(
+    *,
+    enrollment: Enrollment,
+    actor=None,
+    by_person: bool = True,
+    reference: str = "",
+    counterpart_agency: Agency | None = None,
+) -> Document:
     """Before: the enrollment is held here (active, interrupted or transferring out), its
-    holder draws no pension, and it has contributions. After: its certificate exists — the one
-    issued earlier if any — and a pension enrollment is 中断(转外省) (Beijing's platform does the
-    same when the certificate is generated). Raises DomainError otherwise, issuing nothing."""
+    holder draws no pension, and it has contributions; when the person asks (``by_person``), a
+    pension enrollment must have stopped contributions (not active). After: its certificate
+    exists — the one issued earlier if any — and a pension enrollment whose contributions have
+    stopped is 中断(转外省) (Beijing's manual), its former status kept for a restore. Raises
+    DomainError otherwise, issuing nothing and changing no status."""
     with transaction.atomic():
         # The row lock serialises two clicks on "print": one number, one status change.
         enrollment = (
@@ -128,52 +161,93 @@ def certificate_issue(*, enrollment: Enrollment, actor=None) -> Document:
             .select_related("person", "agency__region", "region__parent__parent")
             .get(pk=enrollment.pk)
         )
+        if (
+            by_person
+            and enrollment.insurance == Insurance.PENSION
+            and enrollment.status == EnrollmentStatus.ACTIVE
+        ):
+            raise DomainError(STILL_PAYING, code="still_paying")
         document = existing_certificate(enrollment)
-        if document is None:
-            if enrollment.drawing_benefits:
-                raise DomainError(
-                    _("已领取养老保险待遇的人员不办理转移接续，不能出具参保凭证。"),
-                    code="drawing_benefits",
-                )
-            if enrollment.status not in CERTIFIABLE_STATUSES:
-                raise DomainError(
-                    _("该参保记录状态为“%(status)s”，不能出具参保凭证。")
-                    % {"status": enrollment.get_status_display()},
-                    code="not_certifiable",
-                )
-            enrollment = (
-                Enrollment.objects.prefetch_related("years", "transferred_in")
-                .select_related("person", "agency__region", "region__parent__parent")
-                .get(pk=enrollment.pk)
+        if enrollment.status not in CERTIFIABLE_STATUSES and document is not None:
+            return document  # moved on or closed: the last certificate stays as issued
+        if enrollment.drawing_benefits:
+            raise DomainError(
+                _("已领取养老保险待遇的人员不办理转移接续，不能出具参保凭证。"),
+                code="drawing_benefits",
             )
-            if not _paid_years(enrollment):
-                raise DomainError(
-                    _("该参保记录没有缴费记录，不能出具参保凭证。"), code="no_contributions"
-                )
-            _lock_person(enrollment.person)
-            check_daily_document_limit(enrollment.person)
-            document = document_issue(
+        if enrollment.status not in CERTIFIABLE_STATUSES:
+            raise DomainError(
+                _("该参保记录状态为“%(status)s”，不能出具参保凭证。")
+                % {"status": enrollment.get_status_display()},
+                code="not_certifiable",
+            )
+        enrollment = (
+            Enrollment.objects.prefetch_related("years", "transferred_in")
+            .select_related("person", "agency__region", "region__parent__parent")
+            .get(pk=enrollment.pk)
+        )
+        if not _paid_years(enrollment):
+            raise DomainError(
+                _("该参保记录没有缴费记录，不能出具参保凭证。"), code="no_contributions"
+            )
+        context = dict(certificate_context(enrollment))
+        key = certificate_subject_key(enrollment, context)
+        # A certificate from before fingerprints (bare key) is taken as current.
+        stale = document is not None and document.subject_key not in (
+            key,
+            certificate_subject_key(enrollment),
+        )
+        if document is None or stale:
+            if by_person:
+                _lock_person(enrollment.person)
+                check_daily_document_limit(enrollment.person)
+            issued = document_issue(
                 kind=CERTIFICATE_KINDS[enrollment.insurance],
                 holder=enrollment.person,
                 agency=enrollment.agency,
-                context=dict(certificate_context(enrollment)),
+                context=context,
                 actor=actor,
-                subject_key=certificate_subject_key(enrollment),
+                subject_key=key,
+                counterpart_agency=counterpart_agency,
             )
-        if enrollment.insurance == Insurance.PENSION and enrollment.status in {
-            EnrollmentStatus.ACTIVE,
-            EnrollmentStatus.INTERRUPTED,
-        }:
-            enrollment.status = EnrollmentStatus.TRANSFERRING_OUT
-            enrollment.save(update_fields=["status"])
+            if stale:
+                # The records changed since issue: the old number is superseded, not reused,
+                # and its verify page says so in red.
+                Document.objects.filter(pk=document.pk).update(superseded_by=issued)
+                document_withdraw(
+                    document=document, status=DocumentStatus.SUPERSEDED, replaced_by=issued
+                )
+            document = issued
+        if (
+            counterpart_agency is not None
+            and document.counterpart_agency_id != counterpart_agency.pk
+        ):
+            # The certificate of a case is read by both agencies of the case.
+            Document.objects.filter(pk=document.pk).update(counterpart_agency=counterpart_agency)
+            document.counterpart_agency = counterpart_agency
+        ledger.enrollment_mark_transferring_out(
+            enrollment=enrollment, actor=actor, reference=reference
+        )
     return document
 
 
-def certificate_for_enrollment(*, enrollment: Enrollment, actor=None) -> Document:
-    """The enrollment's certificate, issued now if it has none yet (same rules and effects as
-    ``certificate_issue``). For the transfer-in application, which reads the transfer-out
-    records as this certificate."""
-    return certificate_issue(enrollment=enrollment, actor=actor)
+def certificate_for_enrollment(
+    *,
+    enrollment: Enrollment,
+    actor=None,
+    reference: str = "",
+    counterpart_agency: Agency | None = None,
+) -> Document:
+    """The enrollment's certificate, issued now if it has none yet. For the transfer-in
+    application, which reads the transfer-out records as this certificate: an enrollment
+    still being paid is certified but not marked (only the counter stops contributions)."""
+    return certificate_issue(
+        enrollment=enrollment,
+        actor=actor,
+        by_person=False,
+        reference=reference,
+        counterpart_agency=counterpart_agency,
+    )
 
 
 def proof_agency(person: InsuredPerson, region_code: str = "") -> Agency | None:
@@ -201,7 +275,9 @@ def proof_context(person: InsuredPerson, agency: Agency) -> ProofContext:
     )
     rows = []
     for enrollment in enrollments:
-        years = sorted(enrollment.years.all(), key=lambda y: y.year)
+        by_year: dict[int, int] = {}
+        for period in enrollment.years.all():  # several periods in a year: one line per year
+            by_year[period.year] = by_year.get(period.year, 0) + period.months_paid
         rows.append(
             ProofInsuranceRow(
                 insurance_label=str(INSURANCE_LABELS[enrollment.insurance]),
@@ -210,7 +286,7 @@ def proof_context(person: InsuredPerson, agency: Agency) -> ProofContext:
                 start_month=enrollment.start_month,
                 end_month=enrollment.end_month,
                 months=enrollment.months(),
-                years=[(y.year, y.months_paid) for y in years],
+                years=sorted(by_year.items()),
             )
         )
     return ProofContext(person=person_context(person), insurances=rows)
@@ -285,7 +361,6 @@ def enrollment_for_certificate(
 ) -> Enrollment | None:
     """The person's enrollment of ``insurance`` at ``region_code`` (the enrollment's region or
     its agency's pooling region); one still held there is preferred over an ended one."""
-    from django.db.models import Q
 
     candidates = list(
         person.enrollments.filter(insurance=insurance)

@@ -34,6 +34,7 @@ from insured.models import (
     HukouType,
     InsuredPerson,
 )
+from insured.rights import YearRecord, medical_rights, pension_rights
 
 DEFAULT_PASSWORD = "Demo-2026!"
 CENT = Decimal("0.01")
@@ -87,10 +88,19 @@ STAFF = [
     ("bj-finance", "110105", StaffRole.FINANCE),
     ("nj-review", "320100", StaffRole.REVIEWER),
     ("nj-finance", "320100", StaffRole.FINANCE),
+    ("cd-review", "510100", StaffRole.REVIEWER),
+    ("cd-finance", "510100", StaffRole.FINANCE),
+    ("wh-review", "420100", StaffRole.REVIEWER),
+    ("wh-finance", "420100", StaffRole.FINANCE),
+    ("xa-review", "610100", StaffRole.REVIEWER),
+    ("xa-finance", "610100", StaffRole.FINANCE),
 ]
 
 ZHANG_SAN = "110105199003071239"
 LI_SI = "320106198511124529"
+WANG_WU = "420106198405150030"
+# 王五's first move (Chengdu → Wuhan), recorded in Wuhan from this month (the ledger's date).
+WANG_WU_FIRST_MOVE = datetime.date(2016, 7, 1)
 
 # Hukou places of synthetic persons without an agency in the demo (they can only gather, rule d).
 OTHER_HUKOU = ["410102", "430102", "130102", "340102", "370102", "360102"]
@@ -140,50 +150,81 @@ def contribution_years(
     base_start: Decimal,
     base_end: Decimal,
     in_progress: bool,
+    carried: Decimal = Decimal("0"),
+    carried_year: int = 0,
+    base_year_july: bool = False,
 ) -> list[dict]:
-    """Yearly rows from ``start`` to ``end`` (months, inclusive), the monthly base growing
+    """Periods from ``start`` to ``end`` (months, inclusive), the monthly base growing
     linearly from ``base_start`` to ``base_end``. ``in_progress``: the last year is still open,
-    so it has no interest yet."""
+    so it has no interest yet. ``carried``: a personal account transferred in during
+    ``carried_year``; it earns interest here from the next year on. ``base_year_july``: the
+    base changes in July (Beijing's base year runs July–June), so a year has two periods, and
+    the pension employer rate 20% → 16% from 2019-05 gives a third that year."""
     rows = []
     balance = Decimal("0")
     span = max(1, end.year - start.year)
+
+    def base_of(year: int) -> Decimal:
+        offset = max(0, year - start.year)
+        return Decimal(round(base_start + (base_end - base_start) * offset / span, -1))
+
     for year in range(start.year, end.year + 1):
         first = start.month if year == start.year else 1
         last = end.month if year == end.year else 12
-        months = last - first + 1
-        base = Decimal(round(base_start + (base_end - base_start) * (year - start.year) / span, -1))
-        paid_base = base * months
-        if insurance == "pension":
-            personal = _money(paid_base * _pension_personal_rate(year))
-            employer = _money(paid_base * (Decimal("0.16") if year >= 2019 else Decimal("0.20")))
-            if year < 1998:
-                credit = personal
-            elif year < 2006:
-                credit = _money(paid_base * Decimal("0.11"))
+        if carried and year == carried_year + 1:
+            balance += carried
+        if base_year_july:
+            cuts = [(1, 6, base_of(year - 1)), (7, 12, base_of(year))]
+        else:
+            cuts = [(1, 12, base_of(year))]
+        segments = []
+        for low, high, base in cuts:
+            if insurance == "pension" and base_year_july and year == 2019 and low == 1:
+                pieces = [(low, 4, base, Decimal("0.20")), (5, high, base, Decimal("0.16"))]
+            elif insurance == "pension":
+                pieces = [(low, high, base, Decimal("0.16") if year >= 2019 else Decimal("0.20"))]
             else:
-                credit = _money(paid_base * Decimal("0.08"))
+                pieces = [(low, high, base, Decimal("0.09"))]
+            for piece_low, piece_high, piece_base, employer_rate in pieces:
+                lo, hi = max(first, piece_low), min(last, piece_high)
+                if lo <= hi:
+                    segments.append((lo, hi, piece_base, employer_rate))
+        if insurance == "pension":
+            personal_rate = _pension_personal_rate(year)
+            credit_rate = (
+                None if year < 1998 else Decimal("0.11") if year < 2006 else Decimal("0.08")
+            )
             rate = _interest_rate(year)
         else:
-            personal = _money(paid_base * Decimal("0.02"))
-            employer = _money(paid_base * Decimal("0.09"))
-            credit = _money(paid_base * Decimal("0.03"))
-            rate = Decimal("0.0035")
+            personal_rate, credit_rate, rate = Decimal("0.02"), Decimal("0.03"), Decimal("0.0035")
+        year_rows = []
+        for lo, hi, base, employer_rate in segments:
+            months = hi - lo + 1
+            paid_base = base * months
+            personal = _money(paid_base * personal_rate)
+            credit = personal if credit_rate is None else _money(paid_base * credit_rate)
+            year_rows.append(
+                {
+                    "year": year,
+                    "first_month": lo,
+                    "last_month": hi,
+                    "months_paid": months,
+                    "monthly_base": Decimal(base).quantize(CENT),
+                    "employer_rate": employer_rate,
+                    "personal_rate": personal_rate,
+                    "employer_contribution": _money(paid_base * employer_rate),
+                    "personal_contribution": personal,
+                    "personal_account_credit": credit,
+                    "interest": Decimal("0.00"),
+                }
+            )
+        credited = sum((row["personal_account_credit"] for row in year_rows), Decimal("0"))
         open_year = in_progress and year == end.year
-        interest = Decimal("0.00") if open_year else _money(balance * rate + credit * rate / 2)
-        balance += credit + interest
-        rows.append(
-            {
-                "year": year,
-                "first_month": first,
-                "last_month": last,
-                "months_paid": months,
-                "monthly_base": Decimal(base).quantize(CENT),
-                "employer_contribution": employer,
-                "personal_contribution": personal,
-                "personal_account_credit": credit,
-                "interest": interest,
-            }
-        )
+        # Interest is booked once a year, when it closes, on its last period.
+        interest = Decimal("0.00") if open_year else _money(balance * rate + credited * rate / 2)
+        year_rows[-1]["interest"] = interest
+        balance += credited + interest
+        rows.extend(year_rows)
     return rows
 
 
@@ -199,6 +240,9 @@ class EnrollmentSpec:
     base_end: Decimal
     account_kind: str = AccountKind.ORDINARY
     drawing_benefits: bool = False
+    carried: Decimal = Decimal("0")  # personal account transferred in (see contribution_years)
+    carried_year: int = 0
+    base_year_july: bool = False  # Beijing: the base changes in July (two periods a year)
 
     def years(self, as_of: datetime.date) -> list[dict]:
         end = self.end or as_of
@@ -210,7 +254,11 @@ class EnrollmentSpec:
             end=end,
             base_start=self.base_start,
             base_end=self.base_end,
-            in_progress=self.end is None,
+            # The current year has not closed: no interest booked for it yet.
+            in_progress=self.end is None or end.year >= as_of.year,
+            carried=self.carried,
+            carried_year=self.carried_year,
+            base_year_july=self.base_year_july,
         )
 
 
@@ -222,6 +270,7 @@ class PersonSpec:
     hukou_address: str
     phone: str
     enrollments: list[EnrollmentSpec] = field(default_factory=list)
+    work_start: datetime.date | None = None  # 参加工作时间
 
 
 def _both(pooling: str, region: str, start, end, status, base_start, base_end, **kwargs):
@@ -244,10 +293,11 @@ def fixed_persons() -> list[PersonSpec]:
         "13800138000",
         [
             *_both("110105", "110105", _month(2008, 7), _month(2025, 6),
-                   EnrollmentStatus.INTERRUPTED, d(5000), d(12000)),
+                   EnrollmentStatus.INTERRUPTED, d(5000), d(12000), base_year_july=True),
             *_both("320100", "320106", _month(2025, 7), None,
                    EnrollmentStatus.ACTIVE, d(12500), d(13000)),
         ],
+        work_start=_month(2008, 7),
     )  # fmt: skip
     li = PersonSpec(
         LI_SI,
@@ -259,7 +309,44 @@ def fixed_persons() -> list[PersonSpec]:
             "320100", "320106", _month(2008, 8), None, EnrollmentStatus.ACTIVE, d(4500), d(11000)
         ),
     )
-    return [zhang, li]
+    return [zhang, li, wang_wu()]
+
+
+def wang_wu() -> PersonSpec:
+    """王五: Chengdu 2010-01..2015-12, Wuhan 2016-01..2026-06 (the Chengdu rights are moved to
+    Wuhan by a case that ``transfers.demo`` runs through the real services; Wuhan's periods earn
+    interest on them from 2017), paying in Xi'an Yanta since 2026-07. Written with Wuhan still
+    active so the first case can be applied for; ``transfers.demo`` closes it afterwards."""
+    d = Decimal
+    chengdu = _both("510100", "510107", _month(2010, 1), _month(2015, 12),
+                    EnrollmentStatus.INTERRUPTED, d(3500), d(5500))  # fmt: skip
+    as_of = last_paid_month()
+    wuhan = []
+    for source in chengdu:
+        carried = carried_personal_account(source, as_of)
+        wuhan.append(
+            EnrollmentSpec(
+                source.insurance, "420100", "420103", _month(2016, 1), _month(2026, 6),
+                EnrollmentStatus.ACTIVE, d(6000), d(11000), carried=carried,
+                carried_year=WANG_WU_FIRST_MOVE.year,
+            )
+        )  # fmt: skip
+    xian = _both("610100", "610113", _month(2026, 7), None, EnrollmentStatus.ACTIVE,
+                 d(11500), d(11500))  # fmt: skip
+    return PersonSpec(WANG_WU, "王五", "420106", "湖北省武汉市武昌区中山路200号", "13700137000",
+                      [*chengdu, *wuhan, *xian], work_start=_month(2009, 7))  # fmt: skip
+
+
+def carried_personal_account(spec: EnrollmentSpec, as_of: datetime.date) -> Decimal:
+    """What a transfer from ``spec``'s place in 2016 moves into the personal account (④ for
+    pension, the balance for medical): the same rules the info sheet applies."""
+    records = [YearRecord(**{k: v for k, v in row.items() if not k.endswith("_rate")})
+               for row in spec.years(as_of)]  # fmt: skip
+    if spec.insurance == "pension":
+        rights = pension_rights(records, transfer_date=WANG_WU_FIRST_MOVE)
+    else:
+        rights = medical_rights(records, transfer_date=WANG_WU_FIRST_MOVE)
+    return rights["personal_account"]
 
 
 # Synthetic persons --------------------------------------------------------------------------
@@ -440,6 +527,7 @@ def _write_fixed_person(spec: PersonSpec, agencies: dict[str, Agency], password:
             "hukou_type": HukouType.URBAN,
             "phone": spec.phone,
             "user": user,
+            "work_start": spec.work_start,
         },
     )
     if person.user_id is None:
@@ -578,7 +666,7 @@ def demo_seed(*, password: str = DEFAULT_PASSWORD, persons: int = 0) -> SeedResu
             _write_fixed_person(spec, agencies, password, as_of)
         created = 0
         if persons:
-            taken = {ZHANG_SAN, LI_SI}
+            taken = {ZHANG_SAN, LI_SI, WANG_WU}
             specs = [synthetic_person(index, taken) for index in range(persons)]
             created = _write_synthetic(specs, agencies, make_password(password), as_of)
     return SeedResult(regions_created, created, password)

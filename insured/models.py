@@ -52,6 +52,9 @@ class InsuredPerson(models.Model):
         _("户籍类型"), max_length=10, choices=HukouType.choices, default=HukouType.URBAN
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    work_start = models.DateField(
+        _("参加工作时间"), null=True, blank=True, help_text=_("当月第一天；信息表打印此项")
+    )
     email = models.EmailField(_("电子邮箱"), blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -104,6 +107,11 @@ class EnrollmentStatus(models.TextChoices):
     CLOSED = "closed", _("终止")
 
 
+class MovementStatus(models.TextChoices):
+    IN_TRANSIT = "in_transit", _("转移途中")
+    RECEIVED = "received", _("已转入")
+
+
 class Enrollment(models.Model):
     """One insurance relationship (参保记录) of a person with one agency."""
 
@@ -138,6 +146,22 @@ class Enrollment(models.Model):
         default=EnrollmentStatus.ACTIVE,
     )
     drawing_benefits = models.BooleanField(_("已领取待遇"), default=False)
+    account_opened = models.DateField(
+        _("建立个人账户时间"),
+        null=True,
+        blank=True,
+        help_text=_("当月第一天；可早于1998年（如1995-07）。为空时按本地首次缴费月份。"),
+    )
+    # 人社部规〔2016〕5号: deemed years (视同缴费年限) count where the work was done; stored in
+    # months per place so that the 10-year tests (66号 art. 6) can add them up exactly.
+    deemed_months = models.PositiveIntegerField(
+        _("视同缴费月数"), default=0, help_text=_("视同缴费年限折算的月数，记在工作所在地")
+    )
+    # What the status was before a transfer marked it 中断(转外省), so that a rejected,
+    # returned or withdrawn case gives it back (insured.ledger.enrollment_restore_status).
+    status_before_transfer = models.CharField(
+        _("转出前参保状态"), max_length=20, choices=EnrollmentStatus.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("参保记录")
@@ -155,20 +179,36 @@ class Enrollment(models.Model):
     def is_paying(self) -> bool:
         return self.status == EnrollmentStatus.ACTIVE
 
+    def months_paid_here(self) -> int:
+        """Months actually paid at this place (uses prefetched periods)."""
+        return sum(y.months_paid for y in self.years.all())
+
+    def received_rights(self) -> list["RightsMovement"]:
+        """Rights transferred in and recorded here (uses prefetched movements)."""
+        return [r for r in self.transferred_in.all() if r.status == MovementStatus.RECEIVED]
+
     def months(self) -> int:
-        """Months actually paid here plus months transferred in (uses prefetched rows)."""
-        return sum(y.months_paid for y in self.years.all()) + sum(
-            r.months for r in self.transferred_in.all()
-        )
+        """Months held here: paid here plus transferred in and recorded; none once the
+        relationship has moved on (they are carried by the movement out)."""
+        if self.status == EnrollmentStatus.TRANSFERRED_OUT:
+            return 0
+        return self.months_paid_here() + sum(r.months for r in self.received_rights())
 
     def personal_account_balance(self) -> Decimal:
-        """Credits and interest of every year here plus personal-account sums transferred in."""
+        """The account held here: credits and interest of every period (interest earned here on
+        transferred-in money included) plus the sums transferred in; ¥0.00 once moved on."""
+        if self.status == EnrollmentStatus.TRANSFERRED_OUT:
+            return Decimal("0.00")
         own = sum((y.personal_account_credit + y.interest for y in self.years.all()), Decimal("0"))
-        return own + sum((r.personal_account for r in self.transferred_in.all()), Decimal("0"))
+        carried = sum((r.personal_account for r in self.received_rights()), Decimal("0"))
+        return (own + carried).quantize(Decimal("0.01"))
 
 
 class ContributionYear(models.Model):
-    """One calendar year of contributions at one enrollment."""
+    """One contribution period (缴费期间) at one enrollment: months of one calendar year with
+    one monthly base and one pair of rates. A year holds several periods where the base or a
+    rate changed (Beijing's base year runs July–June; employer rate 20% → 16% from 2019-05).
+    Written through ``insured.ledger.period_add``, which refuses overlaps and bad figures."""
 
     enrollment = models.ForeignKey(
         Enrollment, verbose_name=_("参保记录"), on_delete=models.CASCADE, related_name="years"
@@ -188,6 +228,14 @@ class ContributionYear(models.Model):
         help_text=_("欠费月数不计入"),
     )
     monthly_base = models.DecimalField(_("月缴费基数"), max_digits=12, decimal_places=2)
+    # Rates as fractions (0.16 = 16%); empty on rows migrated from yearly records whose rate
+    # was not stored: forms then derive it from the amounts of that one period.
+    employer_rate = models.DecimalField(
+        _("单位缴费比例"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    personal_rate = models.DecimalField(
+        _("个人缴费比例"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
     employer_contribution = models.DecimalField(_("单位缴费"), max_digits=12, decimal_places=2)
     personal_contribution = models.DecimalField(_("个人缴费"), max_digits=12, decimal_places=2)
     personal_account_credit = models.DecimalField(
@@ -196,11 +244,13 @@ class ContributionYear(models.Model):
     interest = models.DecimalField(_("当年记账利息"), max_digits=12, decimal_places=2)
 
     class Meta:
-        verbose_name = _("年度缴费记录")
-        verbose_name_plural = _("年度缴费记录")
-        ordering = ["enrollment_id", "year"]
+        verbose_name = _("缴费期间")
+        verbose_name_plural = _("缴费期间")
+        ordering = ["enrollment_id", "year", "first_month"]
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "year"], name="contribution_year_unique"),
+            models.UniqueConstraint(
+                fields=["enrollment", "year", "first_month"], name="contribution_period_unique"
+            ),
             models.CheckConstraint(
                 condition=models.Q(first_month__lte=models.F("last_month")),
                 name="contribution_months_ordered",
@@ -208,34 +258,107 @@ class ContributionYear(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year}: {self.months_paid}"
+        return f"{self.year}-{self.first_month:02d}..{self.last_month:02d}: {self.months_paid}"
+
+    @property
+    def first(self) -> datetime.date:
+        return datetime.date(self.year, self.first_month, 1)
+
+    @property
+    def last(self) -> datetime.date:
+        return datetime.date(self.year, self.last_month, 1)
 
 
-class TransferredRights(models.Model):
-    """Rights recorded at a transfer-in enrollment (记录个人权益) when a transfer completes.
+class RightsMovement(models.Model):
+    """One entry of the ledger of rights: what a transfer took from one enrollment to another.
 
-    The registry knows only the reference of the transfer, not the transfer itself, so that
-    ``insured`` stays independent of ``transfers``."""
+    Written when the transfer-out agency issues the info sheet (``in_transit``: the months and
+    money have left the old place) and marked ``received`` when the transfer-in agency records
+    the rights (记录个人权益). Once received, the rights are part of the receiving enrollment's
+    history: a later transfer from there moves them on by the same rules (66号 art. 4), so
+    the parts of the account (① ② ③) and the pooled-fund basis (real wages from 1998-01) are
+    kept, not only the totals. The registry knows the case only by its serial number."""
 
-    enrollment = models.ForeignKey(
+    to_enrollment = models.ForeignKey(
         Enrollment,
         verbose_name=_("转入参保记录"),
         on_delete=models.CASCADE,
         related_name="transferred_in",
     )
+    from_enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("转出参保记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transferred_out",
+    )
     reference = models.CharField(_("申报流水号"), max_length=16, unique=True)
     from_region = models.ForeignKey(
         Region, verbose_name=_("转出地"), on_delete=models.PROTECT, related_name="+"
     )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=MovementStatus.choices, default=MovementStatus.RECEIVED
+    )
+    transfer_date = models.DateField(_("转移日期"), null=True, blank=True)
     months = models.PositiveIntegerField(_("转入缴费月数"))
+    before_1998 = models.DecimalField(
+        _("①1998年前个人缴费本息"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    since_1998_to_last_year = models.DecimalField(
+        _("②1998年至上年末个人账户储存额"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    transfer_year_principal = models.DecimalField(
+        _("③转移当年记账本金"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
     personal_account = models.DecimalField(_("转入个人账户金额"), max_digits=14, decimal_places=2)
     pooled_fund = models.DecimalField(_("转入统筹基金金额"), max_digits=14, decimal_places=2)
-    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    # 66号 art. 4 (2): the next transfer moves 12% of these wages again, with the wages paid
+    # at the receiving place: the basis travels with the person, not the rounded 12%.
+    wages_since_1998 = models.DecimalField(
+        _("1998年起实际缴费工资总额"), max_digits=16, decimal_places=2, default=Decimal("0.00")
+    )
+    sent_at = models.DateTimeField(_("转出时间"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("记录时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("转入权益记录")
-        verbose_name_plural = _("转入权益记录")
-        ordering = ["recorded_at"]
+        verbose_name = _("权益转移记录")
+        verbose_name_plural = _("权益转移记录")
+        ordering = ["transfer_date", "id"]
 
     def __str__(self):
         return self.reference
+
+
+class EnrollmentEvent(models.Model):
+    """Immutable log of an enrollment's status changes (who, when, from, to, which case)."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("参保记录"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(_("原状态"), max_length=20, choices=EnrollmentStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=EnrollmentStatus.choices)
+    reference = models.CharField(_("申报流水号"), max_length=16, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("参保状态变更")
+        verbose_name_plural = _("参保状态变更")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.enrollment_id} {self.from_status} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("enrollment events are immutable")
+        super().save(*args, **kwargs)

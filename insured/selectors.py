@@ -1,6 +1,7 @@
 """Reads of the registry used by pages and the API. Each returns everything its caller shows in a
 fixed number of queries, however many enrollments and years a person has."""
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,7 +15,8 @@ from insured.models import (
     Enrollment,
     EnrollmentStatus,
     InsuredPerson,
-    TransferredRights,
+    MovementStatus,
+    RightsMovement,
 )
 
 
@@ -30,15 +32,24 @@ def person_for_user(*, user) -> InsuredPerson | None:
 
 
 def person_enrollments(*, person: InsuredPerson) -> list[Enrollment]:
-    """The person's enrollments with agency, region, years and transferred-in rights loaded."""
+    """The person's enrollments with agency, region, periods and the ledger entries in and out
+    loaded."""
     enrollments = list(
         Enrollment.objects.filter(person=person)
         .select_related("agency__region__parent__parent", "region__parent__parent")
         .prefetch_related(
-            Prefetch("years", queryset=ContributionYear.objects.order_by("year")),
+            Prefetch("years", queryset=ContributionYear.objects.order_by("year", "first_month")),
             Prefetch(
                 "transferred_in",
-                queryset=TransferredRights.objects.select_related("from_region__parent__parent"),
+                queryset=RightsMovement.objects.select_related(
+                    "from_region__parent__parent"
+                ).order_by("transfer_date", "id"),
+            ),
+            Prefetch(
+                "transferred_out",
+                queryset=RightsMovement.objects.select_related(
+                    "to_enrollment__region__parent__parent"
+                ).order_by("transfer_date", "id"),
             ),
         )
         .order_by("start_month", "id")
@@ -52,14 +63,43 @@ def months_paid(enrollment: Enrollment) -> int:
     return sum(y.months_paid for y in enrollment.years.all())
 
 
+def in_transit(enrollment: Enrollment) -> list[RightsMovement]:
+    """Rights that left this enrollment on a case still running (uses prefetched rows)."""
+    return [m for m in enrollment.transferred_out.all() if m.status == MovementStatus.IN_TRANSIT]
+
+
 def total_months(enrollments: list[Enrollment]) -> dict[str, int]:
-    """Cumulative months per insurance. A transferred-out enrollment's months are carried by the
-    transferred-in record at its destination, so they are counted there and not twice."""
+    """Cumulative months per insurance: held at each place plus in transit. A transferred-out
+    enrollment holds none (they are in transit, or held where they were received): each month
+    is counted once."""
     totals = {choice.value: 0 for choice in Insurance}
     for enrollment in enrollments:
-        if enrollment.status != EnrollmentStatus.TRANSFERRED_OUT:
-            totals[enrollment.insurance] += enrollment.months()
+        totals[enrollment.insurance] += enrollment.months() + sum(
+            m.months for m in in_transit(enrollment)
+        )
     return totals
+
+
+def total_balances(enrollments: list[Enrollment]) -> dict[str, Decimal]:
+    """Personal account per insurance, held plus in transit, each yuan once."""
+    totals = {choice.value: Decimal("0.00") for choice in Insurance}
+    for enrollment in enrollments:
+        totals[enrollment.insurance] += enrollment.personal_account_balance() + sum(
+            (m.personal_account for m in in_transit(enrollment)), Decimal("0.00")
+        )
+    return totals
+
+
+def deemed_months_by_place(*, person: InsuredPerson, insurance: str = "pension") -> dict[str, int]:
+    """视同缴费 months per pooling region (agency region code) for the benefit-place rule
+    (人社部规〔2016〕5号: deemed years count where the work was done). Aggregate by
+    ``code[:2]`` for the province."""
+    places: dict[str, int] = {}
+    for code, months in Enrollment.objects.filter(person=person, insurance=insurance).values_list(
+        "agency__region_id", "deemed_months"
+    ):
+        places[code] = places.get(code, 0) + months
+    return places
 
 
 def benefit_place_of(
@@ -95,17 +135,34 @@ def benefit_place_for_person(*, person: InsuredPerson) -> BenefitPlace | None:
 
 @dataclass
 class YearRow:
-    year: ContributionYear
-    balance: Decimal  # 至本年末账户累计储存额 at this enrollment
+    year: ContributionYear  # one period (several per calendar year where base or rate changed)
+    balance: Decimal  # 至本期末账户累计储存额 at this enrollment, transferred-in sums included
+    employer_rate: Decimal | None = None
+    personal_rate: Decimal | None = None
+
+
+def period_rates(period: ContributionYear) -> tuple[Decimal | None, Decimal | None]:
+    """The period's own rates; for a row migrated without them, derived from its amounts."""
+    wages = period.monthly_base * period.months_paid
+    employer, personal = period.employer_rate, period.personal_rate
+    if employer is None and wages:
+        employer = (period.employer_contribution / wages).quantize(Decimal("0.0001"))
+    if personal is None and wages:
+        personal = (period.personal_contribution / wages).quantize(Decimal("0.0001"))
+    return employer, personal
 
 
 @dataclass
 class EnrollmentRecord:
     enrollment: Enrollment
-    months: int
-    balance: Decimal
+    months: int  # held here now (0 once transferred out)
+    balance: Decimal  # held here now (¥0.00 once transferred out)
+    months_paid_here: int = 0
     years: list[YearRow] = field(default_factory=list)
-    transferred_in: list[TransferredRights] = field(default_factory=list)
+    transferred_in: list[RightsMovement] = field(default_factory=list)  # received
+    transferred_out: list[RightsMovement] = field(default_factory=list)  # received elsewhere
+    in_transit: list[RightsMovement] = field(default_factory=list)  # left here, case running
+    incoming: list[RightsMovement] = field(default_factory=list)  # on the way here
 
     @property
     def is_temporary(self) -> bool:
@@ -118,14 +175,30 @@ class PersonRecords:
     enrollments: list[EnrollmentRecord]
     total_months: dict[str, int]
     benefit_place: BenefitPlace | None
+    total_balances: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def totals(self) -> list[dict]:
-        """Cumulative months per insurance with its label, for display."""
-        return [
-            {"insurance": code, "label": Insurance(code).label, "months": months}
-            for code, months in self.total_months.items()
-        ]
+        """Per insurance: months and personal account across all places (held plus in
+        transit), and what is in transit now, for display and the API."""
+        rows = []
+        for code, months in self.total_months.items():
+            moving = [
+                m for r in self.enrollments if r.enrollment.insurance == code for m in r.in_transit
+            ]
+            rows.append(
+                {
+                    "insurance": code,
+                    "label": Insurance(code).label,
+                    "months": months,
+                    "personal_account": self.total_balances.get(code, Decimal("0.00")),
+                    "in_transit_months": sum(m.months for m in moving),
+                    "in_transit_personal_account": sum(
+                        (m.personal_account for m in moving), Decimal("0.00")
+                    ),
+                }
+            )
+        return rows
 
 
 def person_records(*, person: InsuredPerson) -> PersonRecords:
@@ -133,18 +206,35 @@ def person_records(*, person: InsuredPerson) -> PersonRecords:
     enrollments = person_enrollments(person=person)
     records = []
     for enrollment in enrollments:
+        received = enrollment.received_rights()
         running = Decimal("0.00")
+        pending = sorted(received, key=lambda m: m.transfer_date or datetime.date.min)
         rows = []
         for year in enrollment.years.all():
+            # Rights received before this period began are in the account from then on.
+            while pending and (pending[0].transfer_date or datetime.date.min) < year.first:
+                running += pending.pop(0).personal_account
             running += year.personal_account_credit + year.interest
-            rows.append(YearRow(year=year, balance=running))
+            employer, personal = period_rates(year)
+            rows.append(
+                YearRow(year=year, balance=running, employer_rate=employer, personal_rate=personal)
+            )
+        out = list(enrollment.transferred_out.all())
         records.append(
             EnrollmentRecord(
                 enrollment=enrollment,
                 months=enrollment.months(),
                 balance=enrollment.personal_account_balance(),
+                months_paid_here=enrollment.months_paid_here(),
                 years=rows,
-                transferred_in=list(enrollment.transferred_in.all()),
+                transferred_in=received,
+                transferred_out=[m for m in out if m.status == MovementStatus.RECEIVED],
+                in_transit=[m for m in out if m.status == MovementStatus.IN_TRANSIT],
+                incoming=[
+                    m
+                    for m in enrollment.transferred_in.all()
+                    if m.status == MovementStatus.IN_TRANSIT
+                ],
             )
         )
     return PersonRecords(
@@ -152,4 +242,5 @@ def person_records(*, person: InsuredPerson) -> PersonRecords:
         enrollments=records,
         total_months=total_months(enrollments),
         benefit_place=benefit_place_of(person=person, enrollments=enrollments),
+        total_balances=total_balances(enrollments),
     )

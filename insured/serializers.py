@@ -39,6 +39,8 @@ class MessageSerializer(serializers.Serializer):
 
 
 class YearSerializer(serializers.Serializer):
+    """One contribution period (several per calendar year where the base or a rate changed)."""
+
     year = serializers.IntegerField(source="year.year")
     months = serializers.IntegerField(source="year.months_paid")
     first_month = serializers.IntegerField(source="year.first_month")
@@ -48,6 +50,12 @@ class YearSerializer(serializers.Serializer):
     )
     personal_account_credit = serializers.DecimalField(
         source="year.personal_account_credit", max_digits=12, decimal_places=2
+    )
+    employer_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=4, allow_null=True, help_text="单位缴费比例，如 0.1600"
+    )
+    personal_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=4, allow_null=True, help_text="个人缴费比例，如 0.0800"
     )
     interest = serializers.DecimalField(source="year.interest", max_digits=12, decimal_places=2)
     balance = serializers.DecimalField(
@@ -59,9 +67,35 @@ class TransferredInSerializer(serializers.Serializer):
     serial_no = serializers.CharField(source="reference")
     from_region = serializers.CharField(source="from_region_id")
     from_region_name = serializers.CharField(source="from_region.full_name")
+    transfer_date = serializers.DateField(allow_null=True)
     months = serializers.IntegerField()
     personal_account = serializers.DecimalField(max_digits=14, decimal_places=2)
     pooled_fund = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class TransferredOutSerializer(serializers.Serializer):
+    serial_no = serializers.CharField(source="reference")
+    to_region = serializers.CharField(source="to_enrollment.region_id")
+    to_region_name = serializers.CharField(source="to_enrollment.region.full_name")
+    transfer_date = serializers.DateField(allow_null=True)
+    months = serializers.IntegerField()
+    personal_account = serializers.DecimalField(max_digits=14, decimal_places=2)
+    pooled_fund = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class InTransitSerializer(TransferredOutSerializer):
+    case_url = serializers.SerializerMethodField()
+
+    def get_case_url(self, movement) -> str:
+        return f"/api/v1/transfers/{movement.reference}/"
+
+
+class TotalSerializer(serializers.Serializer):
+    insurance = serializers.CharField()
+    months = serializers.IntegerField(help_text="各地合计（含转移途中）")
+    personal_account = serializers.DecimalField(max_digits=14, decimal_places=2)
+    in_transit_months = serializers.IntegerField()
+    in_transit_personal_account = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
 class EnrollmentSerializer(serializers.Serializer):
@@ -78,12 +112,16 @@ class EnrollmentSerializer(serializers.Serializer):
     status = serializers.CharField(source="enrollment.status")
     status_display = serializers.CharField(source="enrollment.get_status_display")
     drawing_benefits = serializers.BooleanField(source="enrollment.drawing_benefits")
-    months = serializers.IntegerField()
+    months = serializers.IntegerField(help_text="本地现有缴费月数（已转出为 0）")
+    months_paid_here = serializers.IntegerField(help_text="在本地实际缴费月数")
+    deemed_months = serializers.IntegerField(source="enrollment.deemed_months")
     personal_account_balance = serializers.DecimalField(
         source="balance", max_digits=14, decimal_places=2
     )
     years = YearSerializer(many=True)
     transferred_in = TransferredInSerializer(many=True)
+    transferred_out = TransferredOutSerializer(many=True)
+    in_transit = InTransitSerializer(many=True)
 
 
 class BenefitPlaceSerializer(serializers.Serializer):
@@ -100,4 +138,5 @@ class MeSerializer(serializers.Serializer):
     total_months = serializers.DictField(
         child=serializers.IntegerField(), help_text="累计缴费月数，按险种"
     )
+    totals = TotalSerializer(many=True, help_text="按险种：各地合计的缴费月数和个人账户")
     benefit_place = BenefitPlaceSerializer(allow_null=True, help_text="基本养老保险待遇领取地")

@@ -4,13 +4,14 @@ Plain data out of the case's rows; the amounts come from ``transfers.amounts`` v
 ``TransferFunds``, so the info sheet prints exactly what is remitted."""
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from documents.contexts import agency_context
 from documents.contexts import person_context as documents_person_context
 from documents.kinds import (
+    CarriedRow,
     ContactLetterContext,
     MedicalInfoSheetContext,
     PensionAmounts,
@@ -18,11 +19,10 @@ from documents.kinds import (
     PersonContext,
     YearRow,
 )
+from insured import ledger
 from insured.models import AccountKind, ContributionYear, Enrollment, InsuredPerson
+from insured.selectors import period_rates
 from transfers.models import TransferCase, TransferFunds
-
-# Personal accounts unified nationally from this date (国发〔1997〕26号).
-UNIFIED_ACCOUNTS = datetime.date(1998, 1, 1)
 
 
 def person_context(person: InsuredPerson, *, case: TransferCase | None = None) -> PersonContext:
@@ -46,18 +46,15 @@ def contact_letter_context(case: TransferCase) -> ContactLetterContext:
     )
 
 
-def _rate(part: Decimal, base: Decimal, months: int) -> Decimal:
-    wages = base * months
-    if not wages:
-        return Decimal("0.00")
-    return (part / wages).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def year_rows(years: list[ContributionYear]) -> list[YearRow]:
+def year_rows(
+    years: list[ContributionYear], *, opening: Decimal = Decimal("0.00")
+) -> list[YearRow]:
+    """One row per contribution period with its own rates (never an average over a year)."""
     rows: list[YearRow] = []
-    balance = Decimal("0.00")
+    balance = opening
     for y in years:
         balance += y.personal_account_credit + y.interest
+        employer, personal = period_rates(y)
         rows.append(
             YearRow(
                 year=y.year,
@@ -65,8 +62,8 @@ def year_rows(years: list[ContributionYear]) -> list[YearRow]:
                 last_month=y.last_month,
                 months_paid=y.months_paid,
                 monthly_base=y.monthly_base,
-                employer_rate=_rate(y.employer_contribution, y.monthly_base, y.months_paid),
-                personal_rate=_rate(y.personal_contribution, y.monthly_base, y.months_paid),
+                employer_rate=employer,
+                personal_rate=personal,
                 personal_account_credit=y.personal_account_credit,
                 interest=y.interest,
                 balance_at_year_end=balance,
@@ -91,14 +88,15 @@ def pension_info_sheet_context(
     transfer_date: datetime.date,
 ) -> PensionInfoSheetContext:
     enrollment = case.from_enrollment
-    paid = [y for y in years if y.months_paid]
-    first = datetime.date(paid[0].year, paid[0].first_month, 1) if paid else enrollment.start_month
-    return PensionInfoSheetContext(
+    first, opened = ledger.account_dates(enrollment)
+    first = first or enrollment.start_month
+    carried = ledger.carried_into(enrollment)
+    context = PensionInfoSheetContext(
         serial_no=case.serial_no,
         person=person_context(case.person, case=case),
-        work_start=None,  # 参加工作时间 is not in the registry; the form leaves it blank
+        work_start=case.person.work_start,
         first_contribution=first,
-        account_established=max(first, UNIFIED_ACCOUNTS),
+        account_established=opened or first,
         local_start=enrollment.start_month,
         local_end=_local_end(enrollment, years),
         months_paid=funds.months,
@@ -112,17 +110,36 @@ def pension_info_sheet_context(
             pooled_fund=funds.pooled_fund,
             total=funds.total,
         ),
-        years=year_rows(years),
+        years=year_rows(years, opening=sum((m.personal_account for m in carried), Decimal("0"))),
         transfer_out_agency=agency_context(case.transfer_out_agency),
         transfer_in_agency=agency_context(case.transfer_in_agency),
     )
+    context["carried_in"] = carried_rows(carried)
+    return context
+
+
+def carried_rows(carried) -> list[CarriedRow]:
+    """Rights received here earlier and moved on with this transfer (DOMAIN.md "Carrying
+    rights over several moves")."""
+    return [
+        CarriedRow(
+            serial_no=m.reference,
+            from_region_name=m.from_region.full_name(),
+            transfer_date=m.transfer_date,
+            months=m.months,
+            personal_account=m.personal_account,
+            pooled_fund=m.pooled_fund,
+            wages_since_1998=m.wages_since_1998,
+        )
+        for m in carried
+    ]
 
 
 def medical_info_sheet_context(
     case: TransferCase, *, funds: TransferFunds, years: list[ContributionYear]
 ) -> MedicalInfoSheetContext:
     enrollment = case.from_enrollment
-    return MedicalInfoSheetContext(
+    context = MedicalInfoSheetContext(
         serial_no=case.serial_no,
         person=person_context(case.person, case=case),
         insurance_label=_("职工基本医疗保险"),
@@ -132,3 +149,5 @@ def medical_info_sheet_context(
         transfer_out_agency=agency_context(case.transfer_out_agency),
         transfer_in_agency=agency_context(case.transfer_in_agency),
     )
+    context["carried_in"] = carried_rows(ledger.carried_into(enrollment))
+    return context

@@ -107,11 +107,17 @@ def case_documents(case: TransferCase) -> list:
     """The documents of the case: its certificate (issued for the transfer-out enrollment)
     and the letter and info sheet issued under its serial number, oldest first."""
     certificates = [DocumentKind.PENSION_CERTIFICATE, DocumentKind.MEDICAL_CERTIFICATE]
+    # insured.certificates keys a certificate "enrollment:<id>:<fingerprint of its figures>";
+    # a re-issued one supersedes the old, which is left out here.
+    key = f"enrollment:{case.from_enrollment_id}"
     return list(
         Document.objects.stored()
         .filter(
             Q(case_reference=case.serial_no)
-            | Q(kind__in=certificates, subject_key=f"enrollment:{case.from_enrollment_id}")
+            | (
+                Q(kind__in=certificates, superseded_by__isnull=True)
+                & (Q(subject_key=key) | Q(subject_key__startswith=f"{key}:"))
+            )
         )
         .order_by("issued_at", "id")
     )

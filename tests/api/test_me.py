@@ -56,6 +56,8 @@ def test_the_caller_gets_their_own_records_with_the_id_masked(api_client, region
         "last_month": 12,
         "monthly_base": "8000.00",
         "personal_account_credit": "7680.00",
+        "employer_rate": "0.1600",
+        "personal_rate": "0.0800",
         "interest": "153.60",
         "balance": "7833.60",
     }
@@ -64,6 +66,7 @@ def test_the_caller_gets_their_own_records_with_the_id_masked(api_client, region
             "serial_no": f"20260101{alice.pk:08d}",
             "from_region": "110105",
             "from_region_name": "北京市朝阳区",
+            "transfer_date": "2026-01-01",
             "months": 24,
             "personal_account": "12345.60",
             "pooled_fund": "23040.00",

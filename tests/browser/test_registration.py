@@ -39,7 +39,7 @@ def test_person_registers_and_lands_on_their_records(page, regions):
     body = page.locator("main").inner_text()
     assert person.id_number_masked in body
     assert person.id_number not in body
-    assert page.get_by_role("table", name="年度缴费记录").count() == 2
+    assert page.get_by_role("table", name="缴费期间").count() == 2
 
 
 def test_a_mismatch_gets_the_neutral_answer_and_the_code_error_is_summarised(page, regions):

@@ -12,6 +12,7 @@ import pytest
 
 from documents.contexts import agency_context, person_context
 from documents.kinds import DocumentKind
+from insured.models import EnrollmentStatus
 from tests.factories import (
     AgencyFactory,
     ContributionYearFactory,
@@ -109,6 +110,7 @@ def pension_enrollment(person, beijing):
         insurance="pension",
         start_month=datetime.date(2008, 7, 1),
         end_month=datetime.date(2025, 6, 1),
+        status=EnrollmentStatus.INTERRUPTED,  # contributions stopped: it can be marked 中断(转外省)
     )
     ContributionYearFactory(enrollment=enrollment, year=2008, first_month=7, last_month=12)
     for year in range(2009, 2025):

@@ -3,7 +3,7 @@ import pytest
 from documents.kinds import DocumentKind
 from documents.models import Document
 from insured.models import EnrollmentStatus
-from tests.factories import EnrollmentFactory
+from tests.factories import ContributionYearFactory, EnrollmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,14 +66,31 @@ def test_bad_certificate_requests_say_what_is_wrong_and_issue_nothing(
 def test_enrollment_without_contributions_cannot_be_certified(
     api_client, owner_user, person, nanjing
 ):
-    enrollment = EnrollmentFactory(person=person, agency=nanjing, insurance="pension")
+    enrollment = EnrollmentFactory(
+        person=person, agency=nanjing, insurance="pension", status=EnrollmentStatus.INTERRUPTED
+    )
     api_client.force_authenticate(owner_user)
     response = api_client.post(CERTS, {"insurance": "pension", "region": "320100"}, format="json")
     assert response.status_code == 400
     assert "没有缴费记录" in response.json()["detail"]
     assert Document.objects.count() == 0
     enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.INTERRUPTED
+
+
+def test_a_pension_enrollment_still_paid_is_not_marked_and_the_proof_is_offered(
+    api_client, owner_user, person, nanjing
+):
+    enrollment = EnrollmentFactory(person=person, agency=nanjing, insurance="pension")
+    ContributionYearFactory(enrollment=enrollment, year=2025)
+    api_client.force_authenticate(owner_user)
+    response = api_client.post(CERTS, {"insurance": "pension", "region": "320100"}, format="json")
+    assert response.status_code == 400
+    assert "仍在正常缴费" in response.json()["detail"]
+    assert "参保证明" in response.json()["detail"]
+    enrollment.refresh_from_db()
     assert enrollment.status == EnrollmentStatus.ACTIVE
+    assert Document.objects.count() == 0
 
 
 def test_staff_without_a_person_record_cannot_use_me_endpoints(api_client, colleague_staff):

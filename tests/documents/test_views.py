@@ -60,7 +60,7 @@ def test_certificate_page_asks_for_confirmation_before_interrupting(
     response = client.get(url)
     assert "中断(转外省)" in response.content.decode()
     pension_enrollment.refresh_from_db()
-    assert pension_enrollment.status == EnrollmentStatus.ACTIVE
+    assert pension_enrollment.status == EnrollmentStatus.INTERRUPTED
     assert Document.objects.count() == 0
 
     response = client.post(url)
@@ -70,6 +70,23 @@ def test_certificate_page_asks_for_confirmation_before_interrupting(
     assert pension_enrollment.status == EnrollmentStatus.TRANSFERRING_OUT
     page = client.get(response.url).content.decode()
     assert document.number in page and document.url in page
+
+
+def test_certificate_page_of_an_enrollment_still_paid_offers_the_proof_instead(
+    client, owner_user, pension_enrollment
+):
+    pension_enrollment.status = EnrollmentStatus.ACTIVE
+    pension_enrollment.save(update_fields=["status"])
+    client.force_login(owner_user)
+    url = f"/me/documents/certificate/{pension_enrollment.pk}/"
+    page = client.get(url).content.decode()
+    assert "仍在正常缴费" in page and "/me/documents/proof/" in page
+    assert "确认生成凭证" not in page
+    response = client.post(url)
+    assert response.status_code == 400 and "仍在正常缴费" in response.content.decode()
+    pension_enrollment.refresh_from_db()
+    assert pension_enrollment.status == EnrollmentStatus.ACTIVE
+    assert Document.objects.count() == 0
 
 
 def test_someone_elses_enrollment_page_is_404(client, other_person_user, pension_enrollment):

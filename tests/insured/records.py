@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from agencies.models import Region
-from insured.models import EnrollmentStatus, TransferredRights
+from insured.models import EnrollmentStatus, RightsMovement
 from tests.factories import (
     AgencyFactory,
     ContributionYearFactory,
@@ -36,8 +36,9 @@ def person_with_history(enrollments: int = 1, *, years: int = 3, with_login: boo
         for offset in range(years):
             ContributionYearFactory(enrollment=enrollment, year=first_year + offset)
         created.append(enrollment)
-    TransferredRights.objects.create(
-        enrollment=created[-1],
+    RightsMovement.objects.create(
+        to_enrollment=created[-1],
+        transfer_date=datetime.date(2026, 1, 1),
         reference=f"20260101{person.pk:08d}",
         from_region=Region.objects.get(code="110105"),
         months=24,

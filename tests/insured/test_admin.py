@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Permission
 
+from insured import ledger
 from tests.factories import (
     AgencyFactory,
     EnrollmentFactory,
@@ -53,7 +54,7 @@ def test_an_enrollment_page_shows_its_years_inline(client, two_agencies_people):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     response = client.get(f"/admin/insured/enrollment/{nanjing.pk}/change/")
     assert response.status_code == 200
-    assert "年度缴费记录" in response.content.decode()
+    assert "缴费期间" in response.content.decode()
 
 
 def test_the_person_page_names_where_an_abolished_code_lies_today(client, regions):
@@ -62,3 +63,25 @@ def test_the_person_page_names_where_an_abolished_code_lies_today(client, region
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     html = client.get(f"/admin/insured/insuredperson/{person.pk}/change/").content.decode()
     assert "北京市宣武区（该地址码使用至2010年，今属北京市）" in html
+
+
+def test_the_counter_stops_contributions_and_undoes_a_transferring_out_mark(
+    client, two_agencies_people
+):
+    from insured.models import EnrollmentStatus
+
+    nanjing, _shanghai = two_agencies_people
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = "/admin/insured/enrollment/"
+    client.post(url, {"action": "stop_contributions", "_selected_action": [nanjing.pk]})
+    nanjing.refresh_from_db()
+    assert nanjing.status == EnrollmentStatus.INTERRUPTED and nanjing.end_month is not None
+    ledger.enrollment_mark_transferring_out(enrollment=nanjing)
+    client.post(url, {"action": "restore_status", "_selected_action": [nanjing.pk]})
+    nanjing.refresh_from_db()
+    assert nanjing.status == EnrollmentStatus.INTERRUPTED
+    assert [(e.from_status, e.to_status) for e in nanjing.events.all()] == [
+        ("active", "interrupted"),
+        ("interrupted", "transferring_out"),
+        ("transferring_out", "interrupted"),
+    ]

@@ -64,7 +64,8 @@ def test_records_page_query_count_does_not_grow_with_enrollments(
 def test_selector_query_count_is_constant(regions, django_assert_num_queries):
     person, _ = person_with_history(5, years=4)
     person = person_for_user(user=person.user)  # as the views load it, hukou place included
-    with django_assert_num_queries(3):
+    # enrollments, periods, ledger entries in, ledger entries out: whatever the history
+    with django_assert_num_queries(4):
         records = person_records(person=person)
         assert len(records.enrollments) == 5
         assert records.benefit_place is not None

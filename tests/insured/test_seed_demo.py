@@ -36,7 +36,7 @@ def test_a_second_run_changes_nothing(seeded):
     call_command("seed_demo", "--persons", "20", "--password", "Try-It-2026")
     assert counts() == before
     assert list(ContributionYear.objects.order_by("id").values()) == snapshot
-    assert before["InsuredPerson"] == 22
+    assert before["InsuredPerson"] == 23
 
 
 def test_more_persons_keep_the_first_ones_and_add_the_rest(seeded):
@@ -54,8 +54,15 @@ def test_the_fixed_accounts_exist_and_log_in_with_the_password(seeded):
         "bj-finance",
         "nj-review",
         "nj-finance",
+        "cd-review",
+        "cd-finance",
+        "wh-review",
+        "wh-finance",
+        "xa-review",
+        "xa-finance",
         "110105199003071239",
         "320106198511124529",
+        "420106198405150030",
     ]:
         assert authenticate(username=username, password="Try-It-2026") is not None, username
     assert get_user_model().objects.get(username="admin").is_superuser
@@ -68,6 +75,12 @@ def test_the_fixed_accounts_exist_and_log_in_with_the_password(seeded):
         "bj-finance": ("110105", "finance"),
         "nj-review": ("320100", "reviewer"),
         "nj-finance": ("320100", "finance"),
+        "cd-review": ("510100", "reviewer"),
+        "cd-finance": ("510100", "finance"),
+        "wh-review": ("420100", "reviewer"),
+        "wh-finance": ("420100", "finance"),
+        "xa-review": ("610100", "reviewer"),
+        "xa-finance": ("610100", "finance"),
     }
 
 
@@ -152,3 +165,75 @@ def test_pre_1998_years_credit_the_personal_contribution_and_later_11_then_8_per
         assert row.personal_account_credit == row.monthly_base * 12 * 11 / 100
     for row in years.filter(year__gte=2006)[:5]:
         assert row.personal_account_credit == row.monthly_base * 12 * 8 / 100
+
+
+def test_wang_wu_moved_to_wuhan_by_a_completed_case_and_pays_in_xian(seeded):
+    from insured.models import EnrollmentStatus, MovementStatus, RightsMovement
+    from insured.selectors import person_records
+    from transfers.models import TransferCase, TransferFunds
+
+    wang = InsuredPerson.objects.get(id_number="420106198405150030")
+    assert wang.name == "王五" and wang.hukou_region_id == "420106"
+    cases = TransferCase.objects.filter(person=wang)
+    assert sorted(c.insurance for c in cases) == ["medical", "pension"]
+    assert {c.status for c in cases} == {"completed"}
+    records = person_records(person=wang)
+    places = {
+        (r.enrollment.insurance, r.enrollment.agency.region_id): r for r in records.enrollments
+    }
+    for insurance in ("pension", "medical"):
+        chengdu, wuhan, xian = (
+            places[(insurance, code)] for code in ("510100", "420100", "610100")
+        )
+        case = cases.get(insurance=insurance)
+        funds = TransferFunds.objects.get(case=case)
+        assert chengdu.enrollment.status == EnrollmentStatus.TRANSFERRED_OUT
+        assert (chengdu.months, chengdu.balance) == (0, 0)
+        assert chengdu.months_paid_here == 72
+        movement = RightsMovement.objects.get(reference=case.serial_no)
+        assert movement.status == MovementStatus.RECEIVED and movement.months == 72
+        assert movement.personal_account == funds.personal_account
+        assert wuhan.enrollment.status == EnrollmentStatus.INTERRUPTED
+        assert wuhan.enrollment.end_month.isoformat() == "2026-06-01"
+        assert wuhan.months == 72 + 126  # Chengdu's 72 carried + 2016-01..2026-06 paid here
+        assert xian.enrollment.status == EnrollmentStatus.ACTIVE
+        assert xian.enrollment.region_id == "610113" and xian.months_paid_here >= 1
+    # every demo agency has a reviewer and a finance officer
+    for code in ("510100", "420100", "610100"):
+        roles = set(
+            StaffMembership.objects.filter(agency__region_id=code).values_list("role", flat=True)
+        )
+        assert roles == {"reviewer", "finance"}
+
+
+def test_wang_wu_can_apply_for_the_second_hop_and_it_moves_both_places_rights(seeded):
+    import datetime
+
+    from agencies.models import Region
+    from insured import ledger
+    from insured.rights import YearRecord, pension_rights
+    from transfers.services import check_eligibility
+
+    wang = InsuredPerson.objects.get(id_number="420106198405150030")
+    check_eligibility(
+        person=wang,
+        insurance="pension",
+        category="enterprise",
+        from_region=Region.objects.get(code="420103"),
+        to_region=Region.objects.get(code="610113"),
+    )
+    enrollments = {
+        e.agency.region_id: e
+        for e in Enrollment.objects.filter(person=wang, insurance="pension").select_related(
+            "agency"
+        )
+    }
+    day = datetime.date(2026, 11, 1)
+    chain = ledger.transfer_rights(enrollment=enrollments["420100"], transfer_date=day)
+    both = [
+        YearRecord.from_row(p)
+        for code in ("510100", "420100")
+        for p in ledger.periods_of(enrollments[code])
+    ]
+    assert chain == pension_rights(both, transfer_date=day)  # ⑥ = Chengdu carried + Wuhan own
+    assert chain["months"] == 72 + 126

@@ -10,7 +10,7 @@ from django.utils import timezone
 from agencies.models import Region, StaffRole
 from core.errors import DomainError, NotAllowed, TransitionNotAllowed
 from documents.models import Document
-from insured.models import EnrollmentStatus, TransferredRights
+from insured.models import EnrollmentStatus, MovementStatus, RightsMovement
 from tests.factories import UserFactory, region
 from tests.transfers import samples
 from tests.transfers.celery_helpers import eager_tasks
@@ -409,7 +409,7 @@ def test_confirm_receipt_with_a_different_amount_is_refused_and_logged(parties):
     logged = case.events.get(action="receipt_mismatch")
     assert "3345.59" in logged.note and "3345.60" in logged.note
     assert logged.actor == parties.in_finance
-    assert not TransferredRights.objects.exists()
+    assert not RightsMovement.objects.filter(status=MovementStatus.RECEIVED).exists()
 
 
 def test_confirm_receipt_records_the_rights_and_completes(parties):
@@ -417,8 +417,9 @@ def test_confirm_receipt_records_the_rights_and_completes(parties):
     services.transfer_confirm_receipt(case=case, actor=parties.in_finance, amount="3345.60")
     case.refresh_from_db()
     assert case.status == CaseStatus.COMPLETED and case.completed_at is not None
-    rights = TransferredRights.objects.get(reference=case.serial_no)
-    assert rights.enrollment == case.to_enrollment
+    rights = RightsMovement.objects.get(reference=case.serial_no)
+    assert rights.to_enrollment == case.to_enrollment
+    assert rights.status == MovementStatus.RECEIVED
     assert (rights.months, rights.personal_account, rights.pooled_fund) == (
         18,
         Decimal("1000.00"),

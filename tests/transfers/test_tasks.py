@@ -52,7 +52,8 @@ def test_issue_certificate_twice_issues_one_certificate(parties):
     assert first is not None and second is None
     document = Document.objects.get()
     assert document.kind == DocumentKind.PENSION_CERTIFICATE
-    assert document.subject_key == f"enrollment:{case.from_enrollment_id}"
+    assert document.subject_key.startswith(f"enrollment:{case.from_enrollment_id}:")
+    assert document.counterpart_agency == case.transfer_in_agency  # both agencies read it
     case.from_enrollment.refresh_from_db()
     assert case.from_enrollment.status == EnrollmentStatus.TRANSFERRING_OUT
     assert case.events.filter(action="issue_certificate").count() == 1

@@ -7,7 +7,7 @@ from django.core import mail
 from core.models import Notification
 from documents.kinds import DocumentKind
 from documents.models import Document
-from insured.models import EnrollmentStatus, TransferredRights
+from insured.models import EnrollmentStatus, MovementStatus, RightsMovement
 from tests.transfers.celery_helpers import inprocess_worker, wait_for
 from tests.transfers.factories import MEDICAL_EXPECTED, PENSION_EXPECTED, make_mover, make_parties
 from transfers.models import FundRemittance, LocalBankTransfer, TransferCase, TransferFunds
@@ -147,8 +147,9 @@ def test_whole_flow_through_the_api_with_a_real_worker(
         serial_no=serial_no
     )
     assert case.from_enrollment.status == EnrollmentStatus.TRANSFERRED_OUT
-    rights = TransferredRights.objects.get(reference=serial_no)
-    assert rights.enrollment == case.to_enrollment
+    rights = RightsMovement.objects.get(reference=serial_no)
+    assert rights.to_enrollment == case.to_enrollment
+    assert rights.status == MovementStatus.RECEIVED
     assert rights.months == expected["months"]
     assert rights.personal_account == expected["personal_account"]
 
@@ -167,6 +168,7 @@ def test_whole_flow_through_the_api_with_a_real_worker(
             "serial_no": serial_no,
             "from_region": "110105",
             "from_region_name": "北京市朝阳区",
+            "transfer_date": rights.transfer_date.isoformat(),
             "months": expected["months"],
             "personal_account": f"{expected['personal_account']:.2f}",
             "pooled_fund": f"{expected.get('pooled_fund', 0):.2f}",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from core.errors import DomainError, NotAllowed
-from insured.models import TransferredRights
+from insured import ledger
 from transfers.models import CaseEvent, FundRemittance, TransferCase, TransferFunds
 from transfers.services.base import (
     CENT,
@@ -33,6 +33,9 @@ def transfer_withdraw(*, case: TransferCase, actor) -> TransferCase:
         check_state(case, "withdraw")
         case.end_reason = _("申请人撤回")
         apply_move(case, "withdraw", actor=actor, fields=("end_reason",))
+        ledger.enrollment_restore_status(
+            enrollment=case.from_enrollment_id, reference=case.serial_no, actor=actor
+        )
     return case
 
 
@@ -56,6 +59,9 @@ def transfer_reject(*, case: TransferCase, actor, reason: str) -> TransferCase:
         check_state(case, "reject")
         case.end_reason = reason
         apply_move(case, "reject", actor=actor, agency=agency, note=reason, fields=("end_reason",))
+        ledger.enrollment_restore_status(
+            enrollment=case.from_enrollment_id, reference=case.serial_no, actor=actor
+        )
     return case
 
 
@@ -78,6 +84,9 @@ def transfer_return(*, case: TransferCase, actor, reason: str) -> TransferCase:
         check_state(case, "return")
         case.end_reason = reason
         apply_move(case, "return", actor=actor, agency=agency, note=reason, fields=("end_reason",))
+        ledger.enrollment_restore_status(
+            enrollment=case.from_enrollment_id, reference=case.serial_no, actor=actor
+        )
     return case
 
 
@@ -143,10 +152,11 @@ def transfer_confirm_receipt(*, case: TransferCase, actor, amount: Decimal) -> T
         else:
             funds = TransferFunds.objects.get(case=case)
             now = timezone.now()
-            TransferredRights.objects.create(
-                enrollment=case.to_enrollment,
+            ledger.rights_receive(
                 reference=case.serial_no,
-                from_region=case.from_region,
+                to_enrollment=case.to_enrollment_id,
+                from_enrollment=case.from_enrollment_id,
+                from_region_id=case.from_region_id,
                 months=funds.months,
                 personal_account=funds.personal_account,
                 pooled_fund=funds.pooled_fund,

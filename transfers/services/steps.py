@@ -1,9 +1,14 @@
 """The system's steps: the follow-ups the outbox runs after a move commits (named in
 ``workflow.MOVES[...].follow_ups``). Each takes the event, first checks whether its work is
-already done, and is safe to run twice."""
+already done, and is safe to run twice.
+
+Documents are issued outside the case's row lock: ``documents.document_issue`` takes its number
+in a short transaction of its own and renders after it (a failed render voids the number, 作废),
+so one slow PDF never holds a case or a numbering series; it is idempotent per case and kind, so
+a step run again finds its document. The move itself then happens under the lock, if the case
+is still where the step expects it."""
 
 import logging
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,16 +17,15 @@ from django.utils.translation import gettext as _
 from agencies.models import Insurance
 from documents.kinds import DocumentKind
 from documents.services import document_issue
+from insured import ledger
 from insured.certificates import certificate_for_enrollment
-from insured.models import ContributionYear, Enrollment, EnrollmentStatus
-from transfers.amounts import YearRecord, medical_amounts, months_paid, pension_amounts
 from transfers.bank import get_bank
 from transfers.contexts import (
     contact_letter_context,
     medical_info_sheet_context,
     pension_info_sheet_context,
 )
-from transfers.models import CaseEvent, FundRemittance, Stage, TransferFunds
+from transfers.models import CaseEvent, FundRemittance, Stage, TransferCase, TransferFunds
 from transfers.services.base import apply_move, lock_case, pause_for_tests, record_event
 from transfers.services.notify import notify_agency_of_event, notify_person_of_event
 from transfers.workflow import OPEN_STATUSES, STEPS, CaseStatus, StageName, side_agency_id
@@ -29,17 +33,30 @@ from transfers.workflow import OPEN_STATUSES, STEPS, CaseStatus, StageName, side
 logger = logging.getLogger(__name__)
 
 
+def _certificate_done(case: TransferCase) -> bool:
+    return Stage.objects.filter(
+        case=case, name=StageName.CERTIFICATE, completed_at__isnull=False
+    ).exists()
+
+
 def transfer_issue_certificate(*, case_id: int):
     """Stage 1: the electronic certificate from the transfer-out records (existing or new).
     A no-op once the certificate stage is done, or when the case ended before it ran."""
+    case = TransferCase.objects.select_related(
+        "from_enrollment", "transfer_in_agency", "transfer_out_agency"
+    ).get(pk=case_id)
+    if _certificate_done(case) or case.status not in OPEN_STATUSES:
+        return None
+    document = certificate_for_enrollment(
+        enrollment=case.from_enrollment,
+        actor=None,
+        reference=case.serial_no,
+        counterpart_agency=case.transfer_in_agency,
+    )
     with transaction.atomic():
         case = lock_case(case_id)
-        stage = Stage.objects.filter(case=case, name=StageName.CERTIFICATE).first()
-        if stage is not None and stage.completed_at is not None:
-            return None
-        if case.status not in OPEN_STATUSES:
-            return None
-        document = certificate_for_enrollment(enrollment=case.from_enrollment, actor=None)
+        if _certificate_done(case) or case.status not in OPEN_STATUSES:
+            return document
         apply_move(case, "issue_certificate", agency=case.transfer_out_agency, note=document.number)
     return document
 
@@ -47,81 +64,87 @@ def transfer_issue_certificate(*, case_id: int):
 def transfer_send_letter(*, case_id: int):
     """Stage 3: render the contact letter and deliver it to the transfer-out agency (it is
     addressed to it and readable by its staff). accepted → letter_sent; a no-op otherwise."""
+    case = lock_free_case(case_id)
+    if case.status != CaseStatus.ACCEPTED:
+        return None  # already sent (a repeat run), or the case moved on
+    kind = (
+        DocumentKind.PENSION_CONTACT_LETTER
+        if case.insurance == Insurance.PENSION
+        else DocumentKind.MEDICAL_CONTACT_LETTER
+    )
+    document = document_issue(
+        kind=kind,
+        holder=case.person,
+        agency=case.transfer_in_agency,
+        context=contact_letter_context(case),
+        case_reference=case.serial_no,
+        counterpart_agency=case.transfer_out_agency,
+    )
+    pause_for_tests("send_letter")
     with transaction.atomic():
         case = lock_case(case_id)
         if case.status != CaseStatus.ACCEPTED:
-            return None  # already sent (a repeat run), or the case moved on
-        kind = (
-            DocumentKind.PENSION_CONTACT_LETTER
-            if case.insurance == Insurance.PENSION
-            else DocumentKind.MEDICAL_CONTACT_LETTER
-        )
-        document = document_issue(
-            kind=kind,
-            holder=case.person,
-            agency=case.transfer_in_agency,
-            context=contact_letter_context(case),
-            case_reference=case.serial_no,
-            counterpart_agency=case.transfer_out_agency,
-        )
-        pause_for_tests("send_letter")
+            return document
         apply_move(case, "send_letter", agency=case.transfer_in_agency, note=document.number)
     return document
 
 
+def lock_free_case(case_id: int) -> TransferCase:
+    """The case with what the steps read, without a lock (the move re-reads it under one)."""
+    return TransferCase.objects.select_related(
+        "person",
+        "from_region",
+        "to_region",
+        "transfer_in_agency__region",
+        "transfer_out_agency__region",
+        "from_enrollment",
+        "to_enrollment",
+    ).get(pk=case_id)
+
+
 def transfer_issue_info_sheet(*, case_id: int):
-    """Stage 4 at the transfer-out agency: compute the amounts from its records, render the
-    info sheet, mark the old enrollment transferred out. letter_received → info_sheet_issued;
-    a no-op in any other state. All in one transaction: a worker killed half-way leaves
-    nothing behind (the document number rolls back with it)."""
+    """Stage 4 at the transfer-out agency: the rights leave its records (``insured.ledger``:
+    in transit on this case, the enrollment 已转出) and the amounts are fixed on the case;
+    then the info sheet is issued; then letter_received → info_sheet_issued. A no-op in any
+    other state; run again after a crash, it reuses the amounts and the sheet already made."""
+    today = timezone.localdate()
     with transaction.atomic():
         case = lock_case(case_id)
         if case.status != CaseStatus.LETTER_RECEIVED:
             return None
-        today = timezone.localdate()
-        enrollment = Enrollment.objects.select_for_update().get(pk=case.from_enrollment_id)
-        years = list(ContributionYear.objects.filter(enrollment=enrollment).order_by("year"))
-        records = [YearRecord.from_row(y) for y in years]
-        counted = [r for r in records if r.year <= today.year]
-        if case.insurance == Insurance.PENSION:
-            amounts = pension_amounts(
-                records, transfer_date=today, account_kind=enrollment.account_kind
+        funds = TransferFunds.objects.filter(case=case).first()
+        if funds is None:
+            rights = ledger.rights_send(
+                enrollment=case.from_enrollment_id,
+                to_enrollment=case.to_enrollment_id,
+                reference=case.serial_no,
+                transfer_date=today,
             )
-            funds_values = {**amounts, "months": months_paid(counted)}
-        else:
-            medical = medical_amounts(records, transfer_date=today)
-            zero = Decimal("0.00")
-            funds_values = {
-                "months": medical["months"],
-                "before_1998": zero,
-                "since_1998_to_last_year": zero,
-                "transfer_year_principal": zero,
-                "personal_account": medical["personal_account"],
-                "pooled_fund": zero,
-                "total": medical["personal_account"],
-            }
-        funds, _created = TransferFunds.objects.update_or_create(case=case, defaults=funds_values)
+            funds = TransferFunds.objects.create(
+                case=case, **{name: rights[name] for name in ledger.FUNDS_FIELDS}
+            )
+        years = ledger.periods_of(case.from_enrollment)
         if case.insurance == Insurance.PENSION:
             kind = DocumentKind.PENSION_INFO_SHEET
             context = pension_info_sheet_context(
-                case, funds=funds, years=years, transfer_date=today
+                case, funds=funds, years=years, transfer_date=timezone.localdate(funds.computed_at)
             )
         else:
             kind = DocumentKind.MEDICAL_INFO_SHEET
             context = medical_info_sheet_context(case, funds=funds, years=years)
-        document = document_issue(
-            kind=kind,
-            holder=case.person,
-            agency=case.transfer_out_agency,
-            context=context,
-            case_reference=case.serial_no,
-            counterpart_agency=case.transfer_in_agency,
-        )
-        pause_for_tests("issue_info_sheet")
-        enrollment.status = EnrollmentStatus.TRANSFERRED_OUT
-        if enrollment.end_month is None:
-            enrollment.end_month = today.replace(day=1)
-        enrollment.save(update_fields=["status", "end_month"])
+    document = document_issue(
+        kind=kind,
+        holder=case.person,
+        agency=case.transfer_out_agency,
+        context=context,
+        case_reference=case.serial_no,
+        counterpart_agency=case.transfer_in_agency,
+    )
+    pause_for_tests("issue_info_sheet")
+    with transaction.atomic():
+        case = lock_case(case_id)
+        if case.status != CaseStatus.LETTER_RECEIVED:
+            return document
         apply_move(
             case,
             "issue_info_sheet",

@@ -3,11 +3,13 @@ from django.core.management.base import BaseCommand, CommandError
 from agencies.models import Agency
 from documents.signing import ensure_keys
 from insured.demo import DEFAULT_PASSWORD, demo_seed
+from transfers.demo import demo_transfers_seed
 
 
 class Command(BaseCommand):
     help = (
-        "Load demo data: regions, agencies, staff accounts, 张三 and 李四, and optionally N "
+        "Load demo data: regions, agencies, staff accounts, 张三, 李四 and 王五 (with his first "
+        "transfer run through the services), and optionally N "
         "synthetic insured persons. Idempotent."
     )
 
@@ -27,6 +29,9 @@ class Command(BaseCommand):
         if not password:
             raise CommandError("--password must not be empty")
         result = demo_seed(password=password, persons=persons)
+        # 王五's first move runs through the transfer services (transfers sits above insured,
+        # so the command lives in portal, which wires both).
+        demo_transfers_seed()
         self.stdout.write(
             f"Regions loaded: {result.regions_created} new. "
             f"Synthetic persons created: {result.persons_created} (requested {persons})."
@@ -34,8 +39,9 @@ class Command(BaseCommand):
         _created_ca, keys = ensure_keys(Agency.objects.order_by("pk"))
         self.stdout.write(f"Document signing keys created: {keys} (documents_keys).")
         self.stdout.write(
-            "Demo accounts: admin, bj-review, bj-finance, nj-review, nj-finance, "
-            "110105199003071239 (张三), 320106198511124529 (李四)"
+            "Demo accounts: admin, bj-review, bj-finance, nj-review, nj-finance, cd-review, "
+            "cd-finance, wh-review, wh-finance, xa-review, xa-finance, "
+            "110105199003071239 (张三), 320106198511124529 (李四), 420106198405150030 (王五)"
         )
         if persons:
             self.stdout.write("Synthetic persons log in with their ID number as user name.")
