@@ -124,6 +124,9 @@ class Enrollment(models.Model):
         default=EnrollmentStatus.ACTIVE,
     )
     drawing_benefits = models.BooleanField(_("已领取待遇"), default=False)
+    # 66号 art. 8(2): a temporary account is sealed (封存) when the person moves on: its money and
+    # months stay here with their history, until the benefit place collects it (归集).
+    sealed_at = models.DateField(_("临时缴费账户封存日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("参保记录")
