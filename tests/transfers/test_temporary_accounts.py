@@ -16,6 +16,7 @@ from documents.kinds import DocumentKind
 from documents.models import Document
 from documents.rendering import render_html
 from insured.models import AccountKind, EnrollmentStatus
+from insured.services import temporary_accounts_seal
 from tests.factories import ContributionYearFactory, EnrollmentFactory, PersonFactory, region
 from tests.transfers.factories import (
     IN_REGION,
@@ -385,3 +386,44 @@ def test_the_collection_api(parties):
     assert response.json()["status"] == CaseStatus.ACCEPTED
     assert again.status_code == 400
     assert "该临时缴费账户已有正在办理的归集" in again.content.decode()
+
+
+# ── sealing ──────────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.django_db
+def test_a_temporary_account_left_behind_is_sealed_when_the_person_applies(parties):
+    person = make_mover(parties)
+    y = this_year()
+    shanghai = EnrollmentFactory(
+        person=person,
+        agency=parties.outsider_reviewer.staff_membership.agency,  # Shanghai Huangpu
+        region=region("310101"),
+        account_kind=AccountKind.TEMPORARY,
+        start_month=date(y - 4, 1, 1),
+        status=EnrollmentStatus.ACTIVE,
+    )
+    ContributionYearFactory(enrollment=shanghai, year=y - 4)
+
+    submit(person)
+
+    shanghai.refresh_from_db()
+    assert shanghai.sealed_at == timezone.localdate()
+    assert shanghai.status == EnrollmentStatus.INTERRUPTED
+    # Its money and months stay there, with their history.
+    assert shanghai.years.get().months_paid == 12
+
+
+@pytest.mark.django_db
+def test_a_temporary_account_without_a_later_place_is_not_sealed(parties):
+    person, account = temporary_in_nanjing(parties)
+    assert temporary_accounts_seal(person=person, on=timezone.localdate()) == []
+    account.refresh_from_db()
+    assert account.sealed_at is None
+
+
+@pytest.mark.django_db
+def test_the_guide_states_the_temporary_account_and_several_places_rules(client):
+    page = client.get("/").content.decode()
+    assert "女性年满40周岁（按申请之日计算）" in page
+    assert "可以在同一申请中填写多个转出地" in page

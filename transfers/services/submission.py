@@ -22,6 +22,7 @@ from insured.models import (
     InsuredPerson,
     Sex,
 )
+from insured.services import temporary_accounts_seal
 from transfers.amounts import overlapping_months
 from transfers.attachments import validate_attachment
 from transfers.models import (
@@ -454,6 +455,9 @@ def application_submit(
     now = timezone.now()
     try:
         with transaction.atomic():
+            if insurance == Insurance.PENSION:
+                # The person has moved on: temporary accounts left behind are sealed.
+                temporary_accounts_seal(person=person, on=timezone.localdate(now))
             serials = [next_serial_no(day=timezone.localdate(now)) for _place in checked]
             application = TransferApplication.objects.create(
                 number=serials[0], person=person, insurance=insurance, submitted_at=now
