@@ -340,3 +340,25 @@ def test_concurrent_applications_of_one_person_open_one(require_postgres, region
     assert TransferCase.objects.filter(person=person).count() == application.cases.count()
     # The refused ones gave their serial numbers back: only the winner's are used.
     assert DailySerial.objects.get(day=timezone.localdate()).last == application.cases.count()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_last_two_cases_ending_at_once_close_the_application(require_postgres, regions):
+    parties = make_parties()
+    person = make_mover(parties)
+    add_guangzhou(person)
+    application = submit(person, ["110105", GUANGZHOU_REGION])
+    beijing_case, guangzhou_case = application.cases.order_by("serial_no")
+
+    def reject():
+        services.transfer_reject(case=beijing_case, actor=parties.in_reviewer, reason="材料不全")
+
+    def withdraw():
+        services.transfer_withdraw(case=guangzhou_case, actor=person.user)
+
+    _race([reject, withdraw])
+
+    application.refresh_from_db()
+    assert not application.is_open
+    assert submit(person, ["110105"]).is_open  # a new application may now open
