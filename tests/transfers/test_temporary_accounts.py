@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
@@ -427,3 +428,22 @@ def test_the_guide_states_the_temporary_account_and_several_places_rules(client)
     page = client.get("/").content.decode()
     assert "女性年满40周岁（按申请之日计算）" in page
     assert "可以在同一申请中填写多个转出地" in page
+
+
+@pytest.mark.django_db
+def test_the_back_office_accept_button_needs_the_approval_box_ticked(parties, client):
+    person = mover_born(parties, years_ago(52), male=True)
+    case = submit(person, approved_transfer=True, attachment=pdf())
+    client.force_login(parties.in_reviewer)
+    page = client.get(reverse("admin:transfers_transfercase_change", args=[case.pk]))
+    assert "已核验调动批准材料" in page.content.decode()
+    move = reverse("admin:transfers_transfercase_move", args=[case.pk, "accept"])
+
+    refused = client.post(move, {"seen_status": "submitted"}, follow=True)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+    assert "请先核验附件中的调动批准材料" in refused.content.decode()
+
+    client.post(move, {"seen_status": "submitted", "approval_checked": "on"})
+    case.refresh_from_db()
+    assert case.status != CaseStatus.SUBMITTED
