@@ -447,3 +447,15 @@ def test_the_back_office_accept_button_needs_the_approval_box_ticked(parties, cl
     client.post(move, {"seen_status": "submitted", "approval_checked": "on"})
     case.refresh_from_db()
     assert case.status != CaseStatus.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_the_person_sees_the_collection_on_their_case_page(parties, client):
+    person, account = temporary_in_nanjing(parties)
+    case = services.collection_start(
+        person=person, from_enrollment=account, actor=parties.out_reviewer
+    )
+    client.force_login(person.user)
+    page = client.get(reverse("transfer-detail", args=[case.serial_no])).content.decode()
+    assert "临时缴费账户归集" in page
+    assert "待遇领取地经办机构发起临时缴费账户归集。" in page
