@@ -10,6 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from core.errors import DomainError
@@ -459,3 +461,22 @@ def test_the_person_sees_the_collection_on_their_case_page(parties, client):
     page = client.get(reverse("transfer-detail", args=[case.serial_no])).content.decode()
     assert "临时缴费账户归集" in page
     assert "待遇领取地经办机构发起临时缴费账户归集。" in page
+
+
+def _birthday(born: date, years: int) -> date:
+    """The day someone born on ``born`` turns ``years``: 29 February falls on 1 March."""
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:
+        return date(born.year + years, 3, 1)
+
+
+@given(
+    born=st.dates(min_value=date(1900, 1, 1), max_value=date(2010, 12, 31)),
+    on=st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31)),
+)
+def test_age_is_the_number_of_birthdays_reached(born, on):
+    assume(on >= born)
+    age = age_on(born, on)
+    assert _birthday(born, age) <= on
+    assert _birthday(born, age + 1) > on
