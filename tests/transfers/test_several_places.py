@@ -362,3 +362,24 @@ def test_the_last_two_cases_ending_at_once_close_the_application(require_postgre
     application.refresh_from_db()
     assert not application.is_open
     assert submit(person, ["110105"]).is_open  # a new application may now open
+
+
+@pytest.mark.django_db
+def test_months_paid_at_two_transfer_out_places_are_flagged_on_both_cases(parties):
+    person = make_mover(parties)
+    add_guangzhou(person)
+    # Beijing also paid Y-3 months 11-12 (while Guangzhou paid the whole of Y-3).
+    beijing = person.enrollments.get(agency=parties.out_agency)
+    ContributionYearFactory(enrollment=beijing, year=this_year() - 3, first_month=11)
+
+    application = submit(person, ["110105", GUANGZHOU_REGION])
+
+    beijing_case, guangzhou_case = application.cases.order_by("serial_no")
+    y3 = this_year() - 3
+    notes = {
+        c.serial_no: c.events.get(action="submit").note for c in (beijing_case, guangzhou_case)
+    }
+    assert (
+        f"与转出地广东省广州市天河区重复缴费月份：{y3}-11、{y3}-12" in notes[beijing_case.serial_no]
+    )
+    assert f"与转出地北京市朝阳区重复缴费月份：{y3}-11、{y3}-12" in notes[guangzhou_case.serial_no]

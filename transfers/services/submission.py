@@ -409,6 +409,32 @@ def _check_places(
     return checked
 
 
+def _submit_note(place: Region, found: dict, checked: list[tuple[Region, dict]]) -> str:
+    """重复缴费 for the reviewer: months paid at this place and at the transfer-in place, and
+    months paid here and at another transfer-out place of the same application."""
+    lines = []
+    if found["overlapping_months"]:
+        lines.append(
+            _("重复缴费月份：%(months)s") % {"months": "、".join(found["overlapping_months"])}
+        )
+    for other, other_found in checked:
+        if other == place:
+            continue
+        both = overlapping_months(
+            ContributionYear.objects.filter(enrollment=found["from_enrollment"]),
+            ContributionYear.objects.filter(enrollment=other_found["from_enrollment"]),
+        )
+        if both:
+            lines.append(
+                _("与转出地%(region)s重复缴费月份：%(months)s")
+                % {
+                    "region": other.full_name(),
+                    "months": "、".join(f"{y:04d}-{m:02d}" for y, m in both),
+                }
+            )
+    return "；".join(lines)
+
+
 def application_submit(
     *,
     person: InsuredPerson,
@@ -497,10 +523,7 @@ def application_submit(
                     from_status="",
                     to_status=case.status,
                     actor=actor,
-                    note=_("重复缴费月份：%(months)s")
-                    % {"months": "、".join(found["overlapping_months"])}
-                    if found["overlapping_months"]
-                    else "",
+                    note=_submit_note(place, found, checked),
                 )
     except IntegrityError:
         # The partial unique index (one open application per person and insurance) caught a
