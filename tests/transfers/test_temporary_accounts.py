@@ -480,3 +480,13 @@ def test_age_is_the_number_of_birthdays_reached(born, on):
     age = age_on(born, on)
     assert _birthday(born, age) <= on
     assert _birthday(born, age + 1) > on
+
+
+@pytest.mark.django_db
+def test_my_records_shows_a_sealed_temporary_account_with_its_months(parties, client):
+    person, account = temporary_in_nanjing(parties)
+    services.collection_start(person=person, from_enrollment=account, actor=parties.out_reviewer)
+    client.force_login(person.user)
+    page = client.get(reverse("my-records")).content.decode()
+    today = timezone.localdate()
+    assert f"临时缴费账户已于{today:%Y-%m-%d}封存，缴费和年限保留，退休时归集" in page
