@@ -124,6 +124,9 @@ class PensionInfoSheetContext(TypedDict):
     months_paid: int
     transfer_date: datetime.date
     account_kind_label: str
+    # A temporary account (临时基本养老保险缴费账户): line ⑤ is every employer contribution,
+    # not 12% of wages (国办发〔2009〕66号 art. 8(2)). Absent means an ordinary account.
+    temporary_account: NotRequired[bool]
     amounts: PensionAmounts
     years: list[YearRow]  # one row per contribution period, with its own rates
     transfer_out_agency: AgencyContext

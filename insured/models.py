@@ -162,6 +162,9 @@ class Enrollment(models.Model):
     status_before_transfer = models.CharField(
         _("转出前参保状态"), max_length=20, choices=EnrollmentStatus.choices, blank=True
     )
+    # 66号 art. 8(2): a temporary account is sealed (封存) when the person moves on: its money and
+    # months stay here with their history, until the benefit place collects it (归集).
+    sealed_at = models.DateField(_("临时缴费账户封存日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("参保记录")

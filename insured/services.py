@@ -14,7 +14,7 @@ from core.codes import CODE_INVALID, code_issue, code_use
 from core.models import CodePurpose
 from core.sms import mask_phone
 from insured import idnumbers
-from insured.models import DisplayMode, InsuredPerson
+from insured.models import AccountKind, DisplayMode, Enrollment, EnrollmentStatus, InsuredPerson
 
 # Step 1 of registration and of password reset answers this, whatever the registry holds, so
 # that neither can be used to find out who is in the registry or who has a login.
@@ -149,3 +149,34 @@ def person_set_display_mode(*, person: InsuredPerson, mode: str) -> None:
         raise ValidationError({"mode": _("不支持的显示模式。")})
     InsuredPerson.objects.filter(pk=person.pk).update(display_mode=mode)
     person.display_mode = mode
+
+
+def temporary_accounts_seal(*, person: InsuredPerson, on) -> list[Enrollment]:
+    """国办发〔2009〕66号 art. 8(2): a temporary account (临时基本养老保险缴费账户) is sealed (封存)
+    when the person moves on, i.e. once a later pension enrollment exists at another agency, or
+    when it is collected. Its money and months stay, with their history; only ``sealed_at`` is
+    set and a still-active account stops being active. Returns the accounts sealed now;
+    sealing twice changes nothing. Call it when a pension enrollment is opened elsewhere."""
+    enrollments = list(
+        Enrollment.objects.select_for_update()
+        .filter(person=person, insurance="pension")
+        .order_by("start_month", "id")
+    )
+    sealed = []
+    for account in enrollments:
+        if account.account_kind != AccountKind.TEMPORARY or account.sealed_at is not None:
+            continue
+        moved_on = any(
+            other.agency_id != account.agency_id and other.start_month > account.start_month
+            for other in enrollments
+        )
+        if not moved_on:
+            continue
+        account.sealed_at = on
+        fields = ["sealed_at"]
+        if account.status == EnrollmentStatus.ACTIVE:
+            account.status = EnrollmentStatus.INTERRUPTED
+            fields.append("status")
+        account.save(update_fields=fields)
+        sealed.append(account)
+    return sealed

@@ -20,9 +20,12 @@ from core.schema import error
 from transfers import selectors, services, workflow
 from transfers.models import TransferCase
 from transfers.serializers import (
+    AcceptSerializer,
     AmountSerializer,
+    ApplicationSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
+    CollectionCreateSerializer,
     ReasonSerializer,
     StaffCaseListSerializer,
     TransferCreateSerializer,
@@ -96,15 +99,32 @@ class TransferListCreateView(APIView):
         page = paginator.paginate_queryset(cases, request, view=self)
         return paginator.get_paginated_response(CaseListSerializer(page, many=True).data)
 
-    @extend_schema(request=TransferCreateSerializer, responses={201: CaseDetailSerializer})
+    @extend_schema(
+        request=TransferCreateSerializer,
+        responses={201: CaseDetailSerializer},
+        description="With from_region: 201 with the case (CaseDetail). With from_regions: 201 "
+        "with the application and its cases (Application), one case per transfer-out place.",
+    )
     def post(self, request):
         person = _person(request)
         data = TransferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        case = services.transfer_submit(person=person, actor=request.user, **data.validated_data)
+        values = dict(data.validated_data)
+        if "from_regions" in values:
+            application = services.application_submit(person=person, actor=request.user, **values)
+            application = selectors.application_for_person(person=person, number=application.number)
+            return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+        case = services.transfer_submit(person=person, actor=request.user, **values)
         return _detail_response(
             request, case, status_code=status.HTTP_201_CREATED, for_agency=False
         )
+
+
+class ApplicationDetailView(APIView):
+    @extend_schema(responses=ApplicationSerializer)
+    def get(self, request, number: str):
+        application = selectors.application_for_person(person=_person(request), number=number)
+        return Response(ApplicationSerializer(application).data)
 
 
 class TransferDetailView(APIView):
@@ -156,8 +176,39 @@ class AgencyTransferDetailView(APIView):
         return _detail_response(request, case, for_agency=True)
 
 
+class AgencyCollectionCreateView(APIView):
+    """POST /api/v1/agency/collections/ {id_number, from_region}: the benefit place's reviewer
+    collects (归集) the person's temporary account kept at ``from_region``'s agency."""
+
+    @extend_schema(request=CollectionCreateSerializer, responses={201: CaseDetailSerializer})
+    def post(self, request):
+        _membership(request)
+        body = CollectionCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        person = selectors.person_by_id_number(id_number=body.validated_data["id_number"])
+        region = selectors.region_or_none(code=body.validated_data["from_region"])
+        accounts = (
+            services.temporary_accounts_of(person=person, from_region=region)
+            if person is not None and region is not None
+            else []
+        )
+        if not accounts:
+            raise ValidationError(
+                {"from_region": [_("该参保人在该地区没有可归集的临时基本养老保险缴费账户。")]}
+            )
+        case = services.collection_start(
+            person=person, from_enrollment=accounts[0], actor=request.user
+        )
+        return _detail_response(request, case, status_code=status.HTTP_201_CREATED, for_agency=True)
+
+
 # The body each move's parameters come in (``workflow.Move.params``).
-MOVE_BODIES = {(): None, ("reason",): ReasonSerializer, ("amount",): AmountSerializer}
+MOVE_BODIES = {
+    (): None,
+    ("reason",): ReasonSerializer,
+    ("amount",): AmountSerializer,
+    ("approval_checked",): AcceptSerializer,
+}
 
 
 class AgencyTransferActionView(APIView):

@@ -5,6 +5,11 @@ from transfers import api
 urlpatterns = [
     path("transfers/", api.TransferListCreateView.as_view(), name="api-transfer-list"),
     path(
+        "transfers/applications/<str:number>/",
+        api.ApplicationDetailView.as_view(),
+        name="api-transfer-application",
+    ),
+    path(
         "transfers/<str:serial_no>/",
         api.TransferDetailView.as_view(),
         name="api-transfer-detail",
@@ -13,6 +18,11 @@ urlpatterns = [
         "transfers/<str:serial_no>/withdraw/",
         api.TransferWithdrawView.as_view(),
         name="api-transfer-withdraw",
+    ),
+    path(
+        "agency/collections/",
+        api.AgencyCollectionCreateView.as_view(),
+        name="api-agency-collection-create",
     ),
     path(
         "agency/transfers/",

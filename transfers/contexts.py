@@ -102,6 +102,7 @@ def pension_info_sheet_context(
         months_paid=funds.months,
         transfer_date=transfer_date,
         account_kind_label=str(AccountKind(enrollment.account_kind).label),
+        temporary_account=enrollment.account_kind == AccountKind.TEMPORARY,
         amounts=PensionAmounts(
             before_1998=funds.before_1998,
             since_1998_to_last_year=funds.since_1998_to_last_year,

@@ -37,6 +37,14 @@ def validate_attachment(upload) -> None:
 
 SIDES = (
     ("from", _("转出地"), _("原参保地，即您要把社保关系转出的地区。")),
+    (
+        "from2",
+        _("另一转出地（可选）"),
+        _(
+            "在两个地方都有参保缴费记录的（如广州和杭州），可在同一申请中一并转入，"
+            "两地同时分别办理；没有的不填。"
+        ),
+    ),
     ("to", _("转入地"), _("新就业地，即您现在参保缴费、要转入的地区。")),
 )
 LEVELS = (
@@ -68,6 +76,9 @@ class ApplyForm(forms.Form):
     from_province = forms.ChoiceField(label=LEVELS[0][1])
     from_city = forms.ChoiceField(label=LEVELS[1][1], required=False)
     from_county = forms.ChoiceField(label=LEVELS[2][1], required=False)
+    from2_province = forms.ChoiceField(label=LEVELS[0][1], required=False)
+    from2_city = forms.ChoiceField(label=LEVELS[1][1], required=False)
+    from2_county = forms.ChoiceField(label=LEVELS[2][1], required=False)
     to_province = forms.ChoiceField(label=LEVELS[0][1])
     to_city = forms.ChoiceField(label=LEVELS[1][1], required=False)
     to_county = forms.ChoiceField(label=LEVELS[2][1], required=False)
@@ -86,6 +97,14 @@ class ApplyForm(forms.Form):
         validators=[validate_attachment],
         help_text=_("PDF、JPG或PNG格式，多个材料请合并为一个文件，大小不超过1024KB。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    approved_transfer = forms.BooleanField(
+        label=_("经组织人事部门批准调动（须将调动批准材料作为附件上传）"),
+        required=False,
+        help_text=_(
+            "男满50周岁、女满40周岁，转入地不是户籍所在省的，基本养老保险关系不转移，"
+            "转入地建立临时缴费账户；经批准调动的除外。"
+        ),
     )
     declaration = forms.BooleanField(
         label=_("本人承诺所填信息真实、准确，已在转入地参保缴费，并同意经办机构核查本人参保信息。"),
@@ -166,16 +185,19 @@ class ApplyForm(forms.Form):
         return cleaned
 
     def submission(self) -> dict:
-        """The keyword arguments of ``transfer_submit`` (except person and actor)."""
+        """The keyword arguments of ``application_submit`` (except person and actor)."""
         data = self.cleaned_data
         return {
             "insurance": data["insurance"],
             "category": data["category"],
-            "from_region": data["from_region"],
+            "from_regions": [
+                region for region in (data["from_region"], data.get("from2_region")) if region
+            ],
             "to_region": data["to_region"],
             "phone": data["phone"],
             "hukou_address": data["hukou_address"],
             "attachment": data.get("attachment") or None,
+            "approved_transfer": bool(data.get("approved_transfer")),
         }
 
     def region_fieldsets(self) -> list[dict]:
@@ -185,6 +207,7 @@ class ApplyForm(forms.Form):
                 "side": side,
                 "legend": label,
                 "help": help_text,
+                "required": self.fields[f"{side}_province"].required,
                 "fields": [self[f"{side}_{level}"] for level, _label in LEVELS],
             }
             for side, label, help_text in SIDES
@@ -233,5 +256,16 @@ class ReceiptForm(forms.Form):
     )
 
 
+class AcceptForm(forms.Form):
+    approval_checked = forms.BooleanField(
+        label=_("已核验调动批准材料（经批准调动的申请必须勾选）"), required=False
+    )
+
+
 # The form of each move's parameters (``workflow.Move.params``).
-MOVE_FORMS = {(): NoInputForm, ("reason",): ReasonForm, ("amount",): ReceiptForm}
+MOVE_FORMS = {
+    (): NoInputForm,
+    ("reason",): ReasonForm,
+    ("amount",): ReceiptForm,
+    ("approval_checked",): AcceptForm,
+}

@@ -48,6 +48,13 @@ COUNTER_ONLY_CATEGORIES = {
 }
 
 
+class CaseKind(models.TextChoices):
+    TRANSFER = "transfer", _("转移接续")
+    # 66号 art. 8(2): at retirement the benefit place collects (归集) a temporary account into
+    # the relationship it holds; its clerk starts the case, the rest is the transfer's flow.
+    COLLECTION = "collection", _("临时缴费账户归集")
+
+
 def attachment_path(instance, filename):
     # Private media with an unguessable name; the original name is not kept in the path.
     import uuid
@@ -58,14 +65,63 @@ def attachment_path(instance, filename):
     return f"attachments/{instance.submitted_at:%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
+class TransferApplication(models.Model):
+    """One application (转入申请) of one insurance, naming one or more transfer-out places: one
+    case per place, processed in parallel (issue 9 item 9). Its number is the serial number of
+    its first case, so a one-place application and its case share one number.
+
+    ``is_open`` is kept by the services (``transfers.services.base.apply_move``): true while any
+    of its cases is open. The partial unique index makes "one open application per person and
+    insurance" a database rule, so two concurrent submissions cannot both open one."""
+
+    number = models.CharField(_("申请编号"), max_length=16, unique=True)
+    person = models.ForeignKey(
+        InsuredPerson,
+        verbose_name=_("参保人"),
+        on_delete=models.PROTECT,
+        related_name="transfer_applications",
+    )
+    insurance = models.CharField(_("险种"), max_length=10, choices=Insurance.choices)
+    kind = models.CharField(
+        _("类型"), max_length=12, choices=CaseKind.choices, default=CaseKind.TRANSFER
+    )
+    is_open = models.BooleanField(_("办理中"), default=True)
+    submitted_at = models.DateTimeField(_("申报时间"))
+
+    class Meta:
+        verbose_name = _("转入申请")
+        verbose_name_plural = _("转入申请")
+        ordering = ["-submitted_at"]
+        constraints = [
+            # 同一险种只能有一笔在途申请 (its cases, one per transfer-out place, may be open together).
+            models.UniqueConstraint(
+                fields=["person", "insurance"],
+                condition=Q(is_open=True, kind="transfer"),
+                name="one_open_application_per_insurance",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
 class TransferCase(models.Model):
     """One insurance of one person moving from a transfer-out to a transfer-in agency."""
 
     serial_no = models.CharField(_("申报流水号"), max_length=16, unique=True)
+    application = models.ForeignKey(
+        TransferApplication,
+        verbose_name=_("转入申请"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     person = models.ForeignKey(
         InsuredPerson, verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="transfers"
     )
     insurance = models.CharField(_("险种"), max_length=10, choices=Insurance.choices)
+    kind = models.CharField(
+        _("类型"), max_length=12, choices=CaseKind.choices, default=CaseKind.TRANSFER
+    )
     category = models.CharField(_("转入类别"), max_length=20, choices=Category.choices)
     from_region = models.ForeignKey(
         Region, verbose_name=_("转出地"), on_delete=models.PROTECT, related_name="+"
@@ -94,6 +150,13 @@ class TransferCase(models.Model):
     )
     attachment = models.FileField(_("附件"), upload_to=attachment_path, blank=True)
     attachment_name = models.CharField(_("附件原文件名"), max_length=200, blank=True)
+    # 66号 art. 8(2): a transfer approved by a personnel department (调动) moves the relationship
+    # whatever the age; the attachment carries the approval, the transfer-in reviewer checks it.
+    approved_transfer = models.BooleanField(
+        _("经批准调动"),
+        default=False,
+        help_text=_("附件为组织人事部门的调动批准材料；受理时审核员须确认已核验。"),
+    )
     overlapping_months = models.JSONField(
         _("重复缴费月份"),
         default=list,
@@ -135,11 +198,11 @@ class TransferCase(models.Model):
         verbose_name_plural = _("转移接续申请")
         ordering = ["-submitted_at"]
         constraints = [
-            # 同一险种只能有一笔在途申请: enforced by the database too, not only by the service.
+            # One case per transfer-out agency in one application. One open application per
+            # insurance is TransferApplication's constraint.
             models.UniqueConstraint(
-                fields=["person", "insurance"],
-                condition=Q(status__in=sorted(OPEN_STATUSES)),
-                name="one_open_case_per_insurance",
+                fields=["application", "transfer_out_agency"],
+                name="one_case_per_place_in_application",
             ),
         ]
         indexes = [

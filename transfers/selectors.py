@@ -12,19 +12,19 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency
+from agencies.models import Agency, Region
 from agencies.selectors import clerk_of
 from documents.kinds import DocumentKind
 from documents.models import Document
 from insured.models import InsuredPerson
 from transfers import workflow
 from transfers.calendar import DueDate, due_date, time_limits
-from transfers.models import CaseEvent, Stage, TransferCase
+from transfers.models import CaseEvent, Stage, TransferApplication, TransferCase
 from transfers.workflow import QUEUES, STAGE_ORDER, STOPPED_STATUSES
 
 # Lists need the person; region and agency names come from the per-process cache
 # (agencies.names), not from joins.
-LIST_RELATED = ("person",)
+LIST_RELATED = ("person", "application")
 
 
 def cases_for_person(
@@ -36,6 +36,35 @@ def cases_for_person(
     if insurance:
         cases = cases.filter(insurance=insurance)
     return cases.order_by("-submitted_at", "-id")
+
+
+def application_for_person(*, person: InsuredPerson, number: str) -> TransferApplication:
+    """The person's application with its cases (``case_list``, in serial order); 404 otherwise."""
+    application = TransferApplication.objects.filter(person=person, number=number).first()
+    if application is None:
+        raise Http404(_("未找到该申请。"))
+    application.case_list = list(
+        application.cases.select_related(*LIST_RELATED).order_by("serial_no")
+    )
+    return application
+
+
+def sibling_cases(case: TransferCase) -> list[TransferCase]:
+    """The other cases of the case's application (other transfer-out places), serial order."""
+    return list(
+        TransferCase.objects.filter(application_id=case.application_id)
+        .exclude(pk=case.pk)
+        .select_related(*LIST_RELATED)
+        .order_by("serial_no")
+    )
+
+
+def person_by_id_number(*, id_number: str) -> InsuredPerson | None:
+    return InsuredPerson.objects.filter(id_number=(id_number or "").strip().upper()).first()
+
+
+def region_or_none(*, code: str) -> Region | None:
+    return Region.objects.filter(code=code).first()
 
 
 def case_for_person(*, person: InsuredPerson, serial_no: str) -> TransferCase:

@@ -14,17 +14,58 @@ PERSON_ATTENTION_MESSAGE = _("正在处理，如有延误经办机构会联系�
 
 
 class TransferCreateSerializer(serializers.Serializer):
+    """``from_region`` (one place, answered with the case) or ``from_regions`` (one or more
+    places, answered with the application and its cases), not both."""
+
     insurance = serializers.ChoiceField(choices=Insurance.choices)
     category = serializers.ChoiceField(choices=Category.choices)
-    from_region = serializers.RegexField(r"^\d{6}$", max_length=6)
+    from_region = serializers.RegexField(r"^\d{6}$", max_length=6, required=False)
+    from_regions = serializers.ListField(
+        child=serializers.RegexField(r"^\d{6}$", max_length=6),
+        required=False,
+        min_length=1,
+        max_length=10,
+        help_text="several transfer-out places: one case each under one application",
+    )
     to_region = serializers.RegexField(r"^\d{6}$", max_length=6)
     phone = serializers.CharField(max_length=20, validators=[validate_phone])
     hukou_address = serializers.CharField(max_length=200, validators=[validate_plain_text])
     attachment = serializers.FileField(required=False, allow_null=True)
+    approved_transfer = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="a transfer approved by a personnel department (调动): attach the approval",
+    )
+
+    def validate(self, data):
+        if ("from_region" in data) == ("from_regions" in data):
+            raise serializers.ValidationError(
+                {
+                    "from_region": [
+                        _("请填写转出地：from_region（一个）或 from_regions（多个），二选一。")
+                    ]
+                }
+            )
+        return data
+
+
+class CollectionCreateSerializer(serializers.Serializer):
+    """归集: the person (ID number) and the region whose agency keeps the temporary account."""
+
+    id_number = serializers.CharField(max_length=18)
+    from_region = serializers.RegexField(r"^\d{6}$", max_length=6)
 
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, validators=[validate_plain_multiline_text])
+
+
+class AcceptSerializer(serializers.Serializer):
+    approval_checked = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: the reviewer checked the transfer approval (required for 调动 cases)",
+    )
 
 
 class AmountSerializer(serializers.Serializer):
@@ -105,6 +146,7 @@ class DocumentSerializer(serializers.Serializer):
 
 
 class CaseListSerializer(serializers.ModelSerializer):
+    application = serializers.CharField(source="application.number")
     insurance_display = serializers.CharField(source="get_insurance_display")
     category_display = serializers.CharField(source="get_category_display")
     status_display = serializers.CharField(source="get_status_display")
@@ -119,6 +161,7 @@ class CaseListSerializer(serializers.ModelSerializer):
         model = TransferCase
         fields = [
             "serial_no",
+            "application",
             "insurance",
             "insurance_display",
             "category",
@@ -181,6 +224,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "contact_phone",
             "hukou_address",
             "overlapping_months",
+            "approved_transfer",
             "service_target_due",
             "service_target_estimated",
             "stages",
@@ -236,3 +280,14 @@ class CaseDetailSerializer(CaseListSerializer):
                 "detail": case.attention_detail,
             }
         ).data
+
+
+class ApplicationSerializer(serializers.Serializer):
+    """One application with its cases, one per transfer-out place."""
+
+    number = serializers.CharField()
+    insurance = serializers.CharField()
+    insurance_display = serializers.CharField(source="get_insurance_display")
+    is_open = serializers.BooleanField()
+    submitted_at = serializers.DateTimeField()
+    cases = CaseListSerializer(many=True, source="case_list")

@@ -27,9 +27,10 @@ from transfers.selectors import (
     cases_for_person,
     medical_waiting_tip,
     service_target,
+    sibling_cases,
     with_detail,
 )
-from transfers.services import transfer_submit, transfer_withdraw
+from transfers.services import application_submit, transfer_withdraw
 from transfers.workflow import STOPPED_STATUSES, CaseStatus, is_overdue, person_log
 
 PAGE_SIZE = 20
@@ -91,11 +92,13 @@ def apply(request, person):
         form = ApplyForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                case = transfer_submit(person=person, actor=request.user, **form.submission())
+                application = application_submit(
+                    person=person, actor=request.user, **form.submission()
+                )
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                return redirect("transfer-submitted", serial_no=case.serial_no)
+                return redirect("transfer-submitted", serial_no=application.number)
         status = 400
     else:
         form = ApplyForm(initial=initial)
@@ -121,6 +124,7 @@ def submitted(request, person, serial_no):
             "target": service_target(case),
             "target_days": time_limits(case.insurance).service_target,
             "waiting_tip": medical_waiting_tip(case),
+            "siblings": sibling_cases(case),
         },
     )
 
@@ -182,6 +186,7 @@ def detail(request, person, serial_no):
             "can_withdraw": "withdraw" in allowed_moves(case=case, user=request.user),
             "case_ended": case.status in STOPPED_STATUSES,
             "show_end_reason": case.status in ENDED_WITH_REASON and case.end_reason,
+            "siblings": sibling_cases(case),
         },
     )
 

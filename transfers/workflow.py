@@ -164,6 +164,22 @@ MOVES: dict[str, Move] = {
         tells_person=_("您的%(insurance)s转移接续申请已提交，流水号 %(serial_no)s。"),
         log=_("您提交了转入申请。"),
     ),
+    # 归集 (66号 art. 8(2)): the benefit place's reviewer starts the collection of a temporary
+    # account; from then on it is a transfer (letter, info sheet, remittance, receipt).
+    "collect": Move(
+        _("发起临时缴费账户归集"),
+        frozenset({CaseStatus.SUBMITTED}),  # the case is created and collected at once
+        CaseStatus.ACCEPTED,
+        Actor.TRANSFER_IN_REVIEWER,
+        starts=(StageName.REVIEW,),
+        follow_ups=("notify_person", "send_letter"),
+        tells_person=_(
+            "待遇领取地经办机构正在将您的临时基本养老保险缴费账户（%(note)s）归集到您的"
+            "基本养老保险关系，流水号 %(serial_no)s。"
+        ),
+        log=_("待遇领取地经办机构发起临时缴费账户归集。"),
+        note_public=True,
+    ),
     "issue_certificate": Move(
         _("出具参保缴费凭证"),
         frozenset(OPEN_STATUSES),
@@ -181,6 +197,7 @@ MOVES: dict[str, Move] = {
         Actor.TRANSFER_IN_REVIEWER,
         follow_ups=("notify_person", "send_letter"),
         tells_person=_("转入地经办机构已受理您的申请，正在出具联系函。"),
+        params=("approval_checked",),  # required true for an approved transfer (调动)
         api_name="accept",
         log=_("转入地经办机构审核通过，受理了您的申请。"),
     ),

@@ -30,10 +30,11 @@
       .then(settle)
       .catch(function () { settle([]); });
   }
-  ["from", "to"].forEach(function (side) {
+  ["from", "from2", "to"].forEach(function (side) {
     var province = document.getElementById("id_" + side + "_province");
     var city = document.getElementById("id_" + side + "_city");
     var county = document.getElementById("id_" + side + "_county");
+    if (!province || !city || !county) { return; }
     if (county.length <= 1) { county.disabled = true; }
     if (city.length <= 1) { city.disabled = true; }
     province.addEventListener("change", function () { load(city, province.value); load(county, ""); });

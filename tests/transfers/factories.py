@@ -29,10 +29,11 @@ from transfers.models import (
     FundRemittance,
     Stage,
     StageName,
+    TransferApplication,
     TransferCase,
     TransferFunds,
 )
-from transfers.workflow import RUNNING_STAGE, CaseStatus
+from transfers.workflow import OPEN_STATUSES, RUNNING_STAGE, CaseStatus
 
 OUT_REGION = "110105"  # 北京市朝阳区: transfer-out agency (its own district agency)
 IN_REGION = "320106"  # 南京市鼓楼区: served by the Nanjing city agency (320100)
@@ -271,6 +272,16 @@ class TransferCaseFactory(factory.django.DjangoModelFactory):
         ).first()
     )
     status = CaseStatus.SUBMITTED
+    # A one-place application numbered like its case (as transfer_submit makes it).
+    application = factory.LazyAttribute(
+        lambda o: TransferApplication.objects.create(
+            number=o.serial_no,
+            person=o.person,
+            insurance=o.insurance,
+            is_open=o.status in OPEN_STATUSES,
+            submitted_at=timezone.now(),
+        )
+    )
     contact_phone = "13912345678"
     hukou_address = "北京市朝阳区建国路1号"
 

@@ -16,6 +16,7 @@ Errors: ``EligibilityError`` (400) at submission, ``NotAllowed`` (403) for the w
 """
 
 from transfers.services.base import AmountMismatch, EligibilityError
+from transfers.services.collection import collection_start, temporary_accounts_of
 from transfers.services.deadlines import (
     due_dates_recompute,
     mark_overdue_stages,
@@ -39,7 +40,12 @@ from transfers.services.steps import (
     transfer_record_payment,
     transfer_send_letter,
 )
-from transfers.services.submission import check_eligibility, next_serial_no, transfer_submit
+from transfers.services.submission import (
+    application_submit,
+    check_eligibility,
+    next_serial_no,
+    transfer_submit,
+)
 from transfers.workflow import CLERK_MOVES
 
 # The service of each move a person makes (``workflow.MOVES``): the admin, the API and the
@@ -60,10 +66,13 @@ __all__ = [
     "MOVE_SERVICES",
     "AmountMismatch",
     "EligibilityError",
+    "application_submit",
     "check_eligibility",
+    "collection_start",
     "due_dates_recompute",
     "mark_overdue_stages",
     "next_serial_no",
+    "temporary_accounts_of",
     "transfer_accept",
     "transfer_acknowledge",
     "transfer_confirm_receipt",

@@ -20,9 +20,10 @@ from agencies.selectors import clerk_of
 from core.errors import DomainError, TransitionNotAllowed
 from core.validators import PlainTextValidator
 from transfers.calendar import stage_due
-from transfers.models import CaseEvent, Stage, TransferCase
+from transfers.models import CaseEvent, Stage, TransferApplication, TransferCase
 from transfers.workflow import (
     MOVES,
+    OPEN_STATUSES,
     RUNNING_STAGE,
     Actor,
     StageName,
@@ -149,6 +150,8 @@ def apply_move(
         case.status = move.target
     set_running_due_date(case)
     case.save(update_fields=["status", "current_due_date", "updated_at", *fields])
+    if previous in OPEN_STATUSES and case.status not in OPEN_STATUSES:
+        close_application_if_done(case)
     return record_event(
         case,
         action,
@@ -158,6 +161,22 @@ def apply_move(
         agency=agency,
         note=note,
     )
+
+
+def close_application_if_done(case: TransferCase) -> None:
+    """The application stops being open when its last open case ends. Its row is locked
+    first, so two of its cases ending at once cannot both see the other still open."""
+    application = TransferApplication.objects.select_for_update().get(pk=case.application_id)
+    if not application.is_open:
+        return
+    others_open = (
+        TransferCase.objects.filter(application=application, status__in=sorted(OPEN_STATUSES))
+        .exclude(pk=case.pk)
+        .exists()
+    )
+    if not others_open:
+        application.is_open = False
+        application.save(update_fields=["is_open"])
 
 
 def start_stage(case: TransferCase, name: str, *, now: datetime.datetime) -> Stage:

@@ -39,13 +39,29 @@ def transfer_withdraw(*, case: TransferCase, actor) -> TransferCase:
     return case
 
 
-def transfer_accept(*, case: TransferCase, actor) -> TransferCase:
-    """Before: submitted, actor a reviewer of the transfer-in agency. After: accepted; the
-    contact letter is rendered and sent after commit (→ letter_sent, ending the review)."""
+def transfer_accept(*, case: TransferCase, actor, approval_checked: bool = False) -> TransferCase:
+    """Before: submitted, actor a reviewer of the transfer-in agency; for an approved transfer
+    (调动, 66号 art. 8(2)) the reviewer confirms having checked the approval attached
+    (``approval_checked``, recorded in the event). After: accepted; the contact letter is
+    rendered and sent after commit (→ letter_sent, ending the review)."""
     with transaction.atomic():
         case = lock_case(case)
         agency = authorize(case, actor, "accept")
-        apply_move(case, "accept", actor=actor, agency=agency)
+        check_state(case, "accept")
+        note = ""
+        if case.approved_transfer:
+            if not approval_checked:
+                raise DomainError(
+                    _(
+                        "该申请为经批准调动的转移，请先核验附件中的调动批准材料，"
+                        "并勾选“已核验调动批准材料”后再受理。"
+                    ),
+                    code="approval_not_checked",
+                )
+            note = _("审核员已核验调动批准材料（附件：%(name)s）。") % {
+                "name": case.attachment_name
+            }
+        apply_move(case, "accept", actor=actor, agency=agency, note=note)
     return case
 
 

@@ -15,13 +15,22 @@ from agencies.models import Agency, Insurance, Region
 from agencies.selectors import agency_for
 from core.errors import NotAllowed
 from core.validators import PHONE, PHONE_MESSAGE
-from insured.models import ContributionYear, Enrollment, EnrollmentStatus, InsuredPerson
+from insured.models import (
+    AccountKind,
+    ContributionYear,
+    Enrollment,
+    EnrollmentStatus,
+    InsuredPerson,
+    Sex,
+)
+from insured.services import temporary_accounts_seal
 from transfers.amounts import overlapping_months
 from transfers.attachments import display_name, validate_attachment
 from transfers.models import (
     CATEGORIES_BY_INSURANCE,
     COUNTER_ONLY_CATEGORIES,
     DailySerial,
+    TransferApplication,
     TransferCase,
     category_label,
 )
@@ -32,7 +41,7 @@ from transfers.services.base import (
     set_running_due_date,
     start_stage,
 )
-from transfers.workflow import MOVES, OPEN_STATUSES
+from transfers.workflow import MOVES
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +82,41 @@ def _paid_enrollment(*, person, insurance: str, agency: Agency) -> Enrollment | 
     )
 
 
+# 国办发〔2009〕66号 art. 8(2): from these ages, a move outside the hukou province opens a
+# temporary account instead of moving the relationship.
+TEMPORARY_ACCOUNT_AGE = {Sex.MALE: 50, Sex.FEMALE: 40}
+
+
+def age_on(born: datetime.date, on: datetime.date) -> int:
+    """Whole years of age on ``on`` (someone born on 29 February turns a year older on
+    1 March in a common year)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def temporary_account_rule_applies(*, person: InsuredPerson, to_region: Region, on) -> bool:
+    """66号 art. 8(2): a man aged 50 or more or a woman aged 40 or more on the date of
+    application (sex and birth date from the ID number), moving to a province that is not the
+    hukou province."""
+    if to_region.province_code == person.hukou_region.province_code:
+        return False
+    return age_on(person.birth_date, on) >= TEMPORARY_ACCOUNT_AGE[person.sex]
+
+
 def check_eligibility(
-    *, person: InsuredPerson, insurance: str, category: str, from_region: Region, to_region: Region
+    *,
+    person: InsuredPerson,
+    insurance: str,
+    category: str,
+    from_region: Region,
+    to_region: Region,
+    approved_transfer: bool = False,
+    on: datetime.date | None = None,
 ) -> dict:
     """The rules of DOMAIN.md "When a transfer is refused". Returns what the case needs
-    (agencies, enrollments, overlapping months) or raises ``EligibilityError`` with the reason."""
+    (agencies, enrollments, overlapping months) or raises ``EligibilityError`` with the reason.
+    ``on`` is the date of application (today); ``approved_transfer``: a transfer approved by a
+    personnel department (调动), whose approval the application carries as its attachment."""
+    on = on or timezone.localdate()
     if insurance not in Insurance.values:
         raise EligibilityError(
             _("险种只能是基本养老保险或基本医疗保险。"), code="invalid_insurance"
@@ -202,9 +241,21 @@ def check_eligibility(
             % {"agency": from_agency.name, "insurance": Insurance(insurance).label},
             code="no_transfer_out_record",
         )
+    if insurance == Insurance.PENSION:
+        _check_temporary_accounts(
+            person=person,
+            from_enrollment=from_enrollment,
+            to_enrollment=to_enrollment,
+            to_region=to_region,
+            to_agency=to_agency,
+            approved_transfer=approved_transfer,
+            on=on,
+        )
+    # 同一险种只能有一笔在途申请: one open application (its cases may be open together).
     open_case = (
-        TransferCase.objects.filter(person=person, insurance=insurance, status__in=OPEN_STATUSES)
-        .only("serial_no")
+        TransferCase.objects.filter(person=person, insurance=insurance, application__is_open=True)
+        .only("serial_no", "application__number")
+        .select_related("application")
         .first()
     )
     if open_case is not None:
@@ -229,6 +280,61 @@ def check_eligibility(
     }
 
 
+def _check_temporary_accounts(
+    *,
+    person: InsuredPerson,
+    from_enrollment: Enrollment,
+    to_enrollment: Enrollment,
+    to_region: Region,
+    to_agency: Agency,
+    approved_transfer: bool,
+    on: datetime.date,
+) -> None:
+    """66号 art. 8(2) and DOMAIN.md "Temporary accounts and the 50/40 rule": a temporary
+    account is never moved on, a relationship is never moved into one, and from 50 (men) or
+    40 (women) a move outside the hukou province keeps the relationship where it is."""
+    if from_enrollment.account_kind == AccountKind.TEMPORARY:
+        raise EligibilityError(
+            _(
+                "您在转出地（%(agency)s）建立的是临时基本养老保险缴费账户，临时缴费账户不转移到"
+                "新的就业地：您离开时该账户封存，其中的缴费和缴费年限保留在原地；"
+                "办理退休时，由待遇领取地经办机构统一归集。"
+            )
+            % {"agency": from_enrollment.agency.name},
+            code="temporary_account_stays",
+        )
+    if to_enrollment.account_kind == AccountKind.TEMPORARY:
+        raise EligibilityError(
+            _(
+                "您在转入地（%(agency)s）建立的是临时基本养老保险缴费账户，基本养老保险关系"
+                "不转入临时缴费账户，仍保留在原参保地；办理退休时，由待遇领取地经办机构统一归集。"
+            )
+            % {"agency": to_agency.name},
+            code="into_temporary_account",
+        )
+    if approved_transfer or not temporary_account_rule_applies(
+        person=person, to_region=to_region, on=on
+    ):
+        return
+    hukou_province = Region.objects.get(code=person.hukou_region.province_code)
+    raise EligibilityError(
+        _(
+            "您申请之日已满%(age)d周岁（%(sex)s），转入地%(region)s不是您的户籍所在省"
+            "（%(hukou)s）。按照国办发〔2009〕66号第八条第二款，基本养老保险关系不转移，"
+            "仍保留在原参保地；转入地经办机构为您建立临时基本养老保险缴费账户，您在转入地的"
+            "缴费记入该账户。办理退休时，由待遇领取地经办机构将各临时缴费账户统一归集。"
+            "经组织人事部门批准调动的，可以转移：请勾选“经批准调动”，并上传调动批准材料。"
+        )
+        % {
+            "age": TEMPORARY_ACCOUNT_AGE[person.sex],
+            "sex": person.get_sex_display(),
+            "region": to_region.full_name(),
+            "hukou": hukou_province.name,
+        },
+        code="temporary_account_rule",
+    )
+
+
 def next_serial_no(*, day: datetime.date) -> str:
     """The day's next 申报流水号, YYYYMMDD + 8 digits. Call inside the transaction that uses it:
     the counter row stays locked until commit, and a rollback gives the number back."""
@@ -237,6 +343,204 @@ def next_serial_no(*, day: datetime.date) -> str:
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{day:%Y%m%d}{counter.last:08d}"
+
+
+# How many transfer-out places one application may name.
+MAX_PLACES = 10
+
+
+def _places(from_regions) -> list[Region]:
+    values = list(from_regions or [])
+    if not values:
+        raise EligibilityError(_("请至少填写一个转出地。"), code="invalid_region")
+    if len(values) > MAX_PLACES:
+        raise EligibilityError(
+            _("一次申请最多填写%(max)d个转出地。") % {"max": MAX_PLACES}, code="too_many_places"
+        )
+    return [_region(value, _("转出地")) for value in values]
+
+
+def _check_places(
+    *,
+    person,
+    insurance: str,
+    category: str,
+    places: list[Region],
+    to_region: Region,
+    approved_transfer: bool,
+) -> list[tuple[Region, dict]]:
+    """Eligibility of every transfer-out place, all or nothing: the first refusal is raised,
+    naming the place when the application has several."""
+    checked: list[tuple[Region, dict]] = []
+    seen: dict[int, Region] = {}
+    for place in places:
+        try:
+            found = check_eligibility(
+                person=person,
+                insurance=insurance,
+                category=category,
+                from_region=place,
+                to_region=to_region,
+                approved_transfer=approved_transfer,
+            )
+        except EligibilityError as exc:
+            if len(places) == 1:
+                raise
+            raise EligibilityError(
+                _("转出地%(region)s：%(reason)s")
+                % {"region": place.full_name(), "reason": exc.message},
+                code=exc.code,
+            ) from None
+        agency = found["transfer_out_agency"]
+        if agency.pk in seen:
+            raise EligibilityError(
+                _(
+                    "转出地%(region)s和%(other)s属于同一经办机构（%(agency)s），"
+                    "同一转出地只需填写一次。"
+                )
+                % {
+                    "region": place.full_name(),
+                    "other": seen[agency.pk].full_name(),
+                    "agency": agency.name,
+                },
+                code="duplicate_place",
+            )
+        seen[agency.pk] = place
+        checked.append((place, found))
+    return checked
+
+
+def _submit_note(place: Region, found: dict, checked: list[tuple[Region, dict]]) -> str:
+    """重复缴费 for the reviewer: months paid at this place and at the transfer-in place, and
+    months paid here and at another transfer-out place of the same application."""
+    lines = []
+    if found["overlapping_months"]:
+        lines.append(
+            _("重复缴费月份：%(months)s") % {"months": "、".join(found["overlapping_months"])}
+        )
+    for other, other_found in checked:
+        if other == place:
+            continue
+        both = overlapping_months(
+            ContributionYear.objects.filter(enrollment=found["from_enrollment"]),
+            ContributionYear.objects.filter(enrollment=other_found["from_enrollment"]),
+        )
+        if both:
+            lines.append(
+                _("与转出地%(region)s重复缴费月份：%(months)s")
+                % {
+                    "region": other.full_name(),
+                    "months": "、".join(f"{y:04d}-{m:02d}" for y, m in both),
+                }
+            )
+    return "；".join(lines)
+
+
+def application_submit(
+    *,
+    person: InsuredPerson,
+    insurance: str,
+    category: str,
+    from_regions: list[Region | str],
+    to_region: Region | str,
+    phone: str,
+    hukou_address: str,
+    attachment: UploadedFile | None = None,
+    approved_transfer: bool = False,
+    actor,
+) -> TransferApplication:
+    """Before: the person is eligible for every named transfer-out place
+    (``check_eligibility`` each). After: one open application and one submitted case per
+    place, each with its serial number, certificate and review stages (issue 9 item 9), all in
+    one transaction: a refusal for one place creates nothing. The application's number is its
+    first case's serial number."""
+    if actor is None or person.user_id != actor.pk:
+        raise NotAllowed(_("只能为本人申请转移接续。"))
+    places = _places(from_regions)
+    to_region = _region(to_region, _("转入地"))
+    phone = (phone or "").strip()
+    if not PHONE.fullmatch(phone):
+        raise EligibilityError(PHONE_MESSAGE, code="invalid_phone")
+    hukou_address = (hukou_address or "").strip()
+    if not hukou_address or len(hukou_address) > 200:
+        raise EligibilityError(_("请填写户籍地址（200字以内）。"), code="invalid_hukou_address")
+    plain_text(hukou_address)
+    kind = validate_attachment(attachment) if attachment is not None else None
+    if approved_transfer and attachment is None:
+        raise EligibilityError(
+            _("经批准调动的，请上传组织人事部门的调动批准材料作为附件。"),
+            code="approval_attachment_required",
+        )
+    checked = _check_places(
+        person=person,
+        insurance=insurance,
+        category=category,
+        places=places,
+        to_region=to_region,
+        approved_transfer=approved_transfer,
+    )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            if insurance == Insurance.PENSION:
+                # The person has moved on: temporary accounts left behind are sealed.
+                temporary_accounts_seal(person=person, on=timezone.localdate(now))
+            serials = [next_serial_no(day=timezone.localdate(now)) for _place in checked]
+            application = TransferApplication.objects.create(
+                number=serials[0], person=person, insurance=insurance, submitted_at=now
+            )
+            attachment_path = ""
+            for serial_no, (place, found) in zip(serials, checked, strict=True):
+                case = TransferCase(
+                    serial_no=serial_no,
+                    application=application,
+                    person=person,
+                    insurance=insurance,
+                    category=category,
+                    from_region=place,
+                    to_region=to_region,
+                    contact_phone=phone,
+                    hukou_address=hukou_address,
+                    approved_transfer=approved_transfer,
+                    submitted_at=now,  # before save: the attachment's path uses it
+                    **found,
+                )
+                if attachment is not None:
+                    # One file for the application: stored once, shared by its cases.
+                    case.attachment_name = display_name(attachment.name)
+                    if attachment_path:
+                        case.attachment.name = attachment_path
+                    else:
+                        case.attachment.save(f"attachment.{kind}", attachment, save=False)
+                        attachment_path = case.attachment.name
+                case.save(force_insert=True)
+                for stage in MOVES["submit"].starts:
+                    start_stage(case, stage, now=now)
+                set_running_due_date(case)
+                case.save(update_fields=["current_due_date"])
+                record_event(
+                    case,
+                    "submit",
+                    from_status="",
+                    to_status=case.status,
+                    actor=actor,
+                    note=_submit_note(place, found, checked),
+                )
+    except IntegrityError:
+        # The partial unique index (one open application per person and insurance) caught a
+        # concurrent submission that passed the check above at the same time.
+        raise EligibilityError(
+            _("您已有一笔%(insurance)s转移申请正在办理，办结前不能再次申请。")
+            % {"insurance": Insurance(insurance).label},
+            code="open_case_exists",
+        ) from None
+    logger.info(
+        "Transfer application %s submitted (%s, %d places)",
+        application.number,
+        insurance,
+        len(checked),
+    )
+    return application
 
 
 def transfer_submit(
@@ -249,70 +553,20 @@ def transfer_submit(
     phone: str,
     hukou_address: str,
     attachment: UploadedFile | None = None,
+    approved_transfer: bool = False,
     actor,
 ) -> TransferCase:
-    """Before: the person is eligible (``check_eligibility``). After: a submitted case with its
-    serial number, the certificate and review stages started, the certificate issued on commit."""
-    if actor is None or person.user_id != actor.pk:
-        raise NotAllowed(_("只能为本人申请转移接续。"))
-    from_region = _region(from_region, _("转出地"))
-    to_region = _region(to_region, _("转入地"))
-    phone = (phone or "").strip()
-    if not PHONE.fullmatch(phone):
-        raise EligibilityError(PHONE_MESSAGE, code="invalid_phone")
-    hukou_address = (hukou_address or "").strip()
-    if not hukou_address or len(hukou_address) > 200:
-        raise EligibilityError(_("请填写户籍地址（200字以内）。"), code="invalid_hukou_address")
-    plain_text(hukou_address)
-    kind = validate_attachment(attachment) if attachment is not None else None
-    found = check_eligibility(
+    """One transfer-out place: ``application_submit`` with that place; returns its case."""
+    application = application_submit(
         person=person,
         insurance=insurance,
         category=category,
-        from_region=from_region,
+        from_regions=[from_region],
         to_region=to_region,
+        phone=phone,
+        hukou_address=hukou_address,
+        attachment=attachment,
+        approved_transfer=approved_transfer,
+        actor=actor,
     )
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            case = TransferCase(
-                serial_no=next_serial_no(day=timezone.localdate(now)),
-                person=person,
-                insurance=insurance,
-                category=category,
-                from_region=from_region,
-                to_region=to_region,
-                contact_phone=phone,
-                hukou_address=hukou_address,
-                submitted_at=now,  # before save: the attachment's path uses it
-                **found,
-            )
-            if attachment is not None:
-                case.attachment_name = display_name(attachment.name)
-                case.attachment.save(f"attachment.{kind}", attachment, save=False)
-            case.save(force_insert=True)
-            for stage in MOVES["submit"].starts:
-                start_stage(case, stage, now=now)
-            set_running_due_date(case)
-            case.save(update_fields=["current_due_date"])
-            record_event(
-                case,
-                "submit",
-                from_status="",
-                to_status=case.status,
-                actor=actor,
-                note=_("重复缴费月份：%(months)s")
-                % {"months": "、".join(found["overlapping_months"])}
-                if found["overlapping_months"]
-                else "",
-            )
-    except IntegrityError:
-        # The partial unique index (one open case per person and insurance) caught a
-        # concurrent submission that passed the check above at the same time.
-        raise EligibilityError(
-            _("您已有一笔%(insurance)s转移申请正在办理，办结前不能再次申请。")
-            % {"insurance": Insurance(insurance).label},
-            code="open_case_exists",
-        ) from None
-    logger.info("Transfer case %s submitted (%s)", case.serial_no, insurance)
-    return case
+    return application.cases.get()
