@@ -6,10 +6,9 @@ refusal (wrong role, or a colleague moved the case first) comes back as the serv
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -383,40 +382,5 @@ class TransferCaseAdmin(admin.ModelAdmin):
         )
 
     def dashboard_view(self, request):
-        """工作台: per queue, the cases waiting on the clerk's agency and how many are overdue."""
-        if not is_clerk(request.user):
-            raise Http404
-        clerk = clerk_of(request.user)
-        agency = clerk.agency if clerk else None
-        today = timezone.localdate()
-        aggregates = {}
-        for queue in QUEUES:
-            condition = queue_condition(queue, agency.pk if agency else None)
-            aggregates[f"{queue}_total"] = Count("pk", filter=condition)
-            aggregates[f"{queue}_overdue"] = Count(
-                "pk", filter=condition & Q(current_due_date__lt=today)
-            )
-        counts = self.get_queryset(request).order_by().aggregate(**aggregates)
-        changelist = reverse("admin:transfers_transfercase_changelist")
-        rows = [
-            {
-                "queue": queue,
-                "label": Queue(queue).label,
-                "total": counts[f"{queue}_total"],
-                "overdue": counts[f"{queue}_overdue"],
-                "url": f"{changelist}?queue={queue}",
-                "overdue_url": f"{changelist}?queue={queue}&overdue=yes",
-            }
-            for queue in QUEUES
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("经办工作台"),
-            "agency": agency,
-            "clerk": clerk,
-            "rows": rows,
-            "total_overdue": sum(row["overdue"] for row in rows),
-            "changelist_url": changelist,
-        }
-        return TemplateResponse(request, "transfers/admin/dashboard.html", context)
+        """The old address of the workbench: it is the back office's landing page now."""
+        return redirect("admin:index")

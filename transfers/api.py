@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.selectors import clerk_of
+from core import otp
+from core.errors import NotAllowed
 from transfers import selectors, services
 from transfers.models import TransferCase
 from transfers.serializers import (
@@ -46,6 +48,12 @@ def _membership(request):
     clerk = clerk_of(request.user)
     if clerk is None:
         raise PermissionDenied(_("只有经办机构工作人员可以使用此功能。"))
+    if not otp.request_is_verified(request):
+        # Staff act only after the second factor: a verified session, or a token issued
+        # after verify_staff_otp (core.otp.request_is_verified, the token hook).
+        raise NotAllowed(
+            _("经办机构工作人员须完成两步验证（动态验证码）后才能办理。"), code="otp_required"
+        )
     return clerk
 
 
