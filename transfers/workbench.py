@@ -173,7 +173,10 @@ def overdue_by_stage(*, agency: Agency | None, today: datetime.date) -> list[dic
 def money_by_month(*, agency: Agency | None, today: datetime.date) -> list[dict]:
     """Money the agency remitted (bank paid out, transfer-out side) and received (confirmed,
     transfer-in side) per month, the last 12 months."""
-    first = (today.replace(day=1) - datetime.timedelta(days=31 * (MONTHS - 1))).replace(day=1)
+    month_starts = [today.replace(day=1)]
+    for _i in range(MONTHS - 1):
+        month_starts.insert(0, (month_starts[0] - datetime.timedelta(days=1)).replace(day=1))
+    first = month_starts[0]
     start = timezone.make_aware(datetime.datetime.combine(first, datetime.time()))
     remittances = FundRemittance.objects.order_by()
     out_filter = {"case__transfer_out_agency": agency} if agency else {}
@@ -190,11 +193,7 @@ def money_by_month(*, agency: Agency | None, today: datetime.date) -> list[dict]
 
     remitted = per_month("paid_at", out_filter)
     received = per_month("received_at", in_filter)
-    months = []
-    day = first
-    for _i in range(MONTHS):
-        months.append(day.strftime("%Y-%m"))
-        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    months = [day.strftime("%Y-%m") for day in month_starts]
     return [
         {
             "month": month,
