@@ -9,6 +9,7 @@ from django.contrib.admin.utils import unquote
 from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,11 +18,13 @@ from django.utils.translation import gettext_lazy
 
 from agencies.selectors import clerk_of
 from core.errors import DomainError, TransitionNotAllowed
-from transfers.forms import MOVE_FORMS, category_label
+from transfers.forms import MOVE_FORMS, category_label, confirm_form
 from transfers.models import CaseEvent, FundRemittance, TransferCase, TransferFunds
 from transfers.selectors import (
+    MONEY_MOVES,
     allowed_moves,
     case_documents,
+    confirmation_facts,
     service_target_due,
     stage_progress,
 )
@@ -32,6 +35,7 @@ from transfers.workflow import (
     QUEUES,
     Queue,
     is_overdue,
+    may,
     move_label,
     overdue_condition,
     queue_condition,
@@ -309,6 +313,7 @@ class TransferCaseAdmin(admin.ModelAdmin):
                 "move": move,
                 "label": MOVES[move].label,
                 "style": MOVES[move].style,
+                "confirm": MOVES[move].confirm,
                 "form": MOVE_FORMS[MOVES[move].params](auto_id=f"id_{move}_%s"),
                 "url": reverse("admin:transfers_transfercase_move", args=[case.pk, move]),
             }
@@ -330,23 +335,38 @@ class TransferCaseAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def move_view(self, request, object_id, move):
-        """POST only: one move on one case through its service; the outcome as a message."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        """One move on one case through its service; the outcome as a message.
+
+        A move the table marks ``confirm`` (decisions and money) first shows its confirmation
+        page (GET, or a POST without ``confirm``): the person, the serial, the amount in
+        figures and capitals, the receiving account. Only the confirmed POST acts, and only
+        with the amount the page showed (``expected_amount``, checked by the service)."""
         case = self._case_or_404(request, object_id)
         if move not in CLERK_MOVES:
             raise Http404
-        service, form_class = MOVE_SERVICES[move], MOVE_FORMS[MOVES[move].params]
+        confirm = MOVES[move].confirm
+        if request.method != "POST" and not (confirm and request.method == "GET"):
+            return HttpResponseNotAllowed(["POST"])
         change_url = reverse("admin:transfers_transfercase_change", args=[case.pk])
-        form = form_class(request.POST)
+        if confirm:
+            if request.method == "GET" or request.POST.get("confirm") != "yes":
+                return self._confirm_page(request, case, move, confirm_form(move))
+            form = confirm_form(move, request.POST)
+        else:
+            form = MOVE_FORMS[MOVES[move].params](request.POST)
         if not form.is_valid():
+            if confirm:
+                return self._confirm_page(request, case, move, form, status=400)
             for errors in form.errors.values():
                 for error in errors:
                     self.message_user(request, error, messages.ERROR)
             return redirect(change_url)
+        params = form.service_kwargs() if confirm else form.cleaned_data
+        if confirm and move in MONEY_MOVES:
+            params["expected_amount"] = request.POST.get("shown_amount", "")
         seen_status = request.POST.get("seen_status", "")
         try:
-            service(case=case, actor=request.user, **form.cleaned_data)
+            MOVE_SERVICES[move](case=case, actor=request.user, **params)
         except DomainError as exc:
             case.refresh_from_db(fields=["status"])
             if isinstance(exc, TransitionNotAllowed) and seen_status and seen_status != case.status:
@@ -354,22 +374,51 @@ class TransferCaseAdmin(admin.ModelAdmin):
                 message = _(
                     "该申请已由其他经办人员办理，当前状态为“%(status)s”，本次操作未执行。"
                 ) % {"status": case.get_status_display()}
-            else:
-                message = exc.message
-            self.message_user(request, message, messages.ERROR)
-        else:
-            case.refresh_from_db(fields=["status"])
+                self.message_user(request, message, messages.ERROR)
+                return redirect(change_url)
+            self.message_user(request, exc.message, messages.ERROR)
+            if confirm:
+                # Back to the same page with what the clerk typed, never an emptied field.
+                return self._confirm_page(request, case, move, form, status=exc.http_status)
+            return redirect(change_url)
+        case.refresh_from_db(fields=["status"])
+        self.message_user(
+            request,
+            _("已办理“%(move)s”，申请%(serial_no)s当前状态：%(status)s。")
+            % {
+                "move": MOVES[move].label,
+                "serial_no": case.serial_no,
+                "status": case.get_status_display(),
+            },
+            messages.SUCCESS,
+        )
+        return redirect(change_url)
+
+    def _confirm_page(self, request, case, move, form, status=200):
+        if not may(request.user, case, move):
             self.message_user(
                 request,
-                _("已办理“%(move)s”，申请%(serial_no)s当前状态：%(status)s。")
-                % {
-                    "move": MOVES[move].label,
-                    "serial_no": case.serial_no,
-                    "status": case.get_status_display(),
-                },
-                messages.SUCCESS,
+                _("当前状态下您不能办理“%(move)s”。") % {"move": MOVES[move].label},
+                messages.ERROR,
             )
-        return redirect(change_url)
+            return redirect(reverse("admin:transfers_transfercase_change", args=[case.pk]))
+        facts = confirmation_facts(case, move)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "case": case,
+            "move": move,
+            "move_label": MOVES[move].label,
+            "style": MOVES[move].style,
+            "form": form,
+            "facts": facts,
+            "url": reverse("admin:transfers_transfercase_move", args=[case.pk, move]),
+            "change_url": reverse("admin:transfers_transfercase_change", args=[case.pk]),
+            "title": _("确认办理：%(move)s") % {"move": MOVES[move].label},
+        }
+        return TemplateResponse(
+            request, "transfers/admin/confirm_move.html", context, status=status
+        )
 
     def attachment_view(self, request, object_id):
         case = self._case_or_404(request, object_id)

@@ -136,10 +136,10 @@ def assert_nothing_twice(cases):
     )
     # One message per (person, event): the table's follow-ups, never more.
     told = CaseEvent.objects.filter(
-        case__in=cases, dispatched_at__isnull=False, attempts__gte=1  # run by the outbox
-    ).filter(
-        action__in=[a for a, m in MOVES.items() if "notify_person" in m.follow_ups]
-    )
+        case__in=cases,
+        dispatched_at__isnull=False,
+        attempts__gte=1,  # run by the outbox
+    ).filter(action__in=[a for a, m in MOVES.items() if "notify_person" in m.follow_ups])
     keys = Counter(Notification.objects.values_list("key", flat=True))
     assert all(keys[f"case-event:{event.pk}"] == 1 for event in told)
     assert max(keys.values(), default=1) == 1

@@ -44,6 +44,12 @@ class EligibilityError(DomainError):
     code = "not_eligible"
 
 
+class AmountChanged(TransitionNotAllowed):
+    """A confirmation page was posted with another amount than the one due: nothing done."""
+
+    code = "amount_changed"
+
+
 class AmountMismatch(TransitionNotAllowed):
     """The amount confirmed as received is not the amount remitted."""
 
