@@ -1,0 +1,155 @@
+"""The back office in a real browser: a clerk's first login enrols an authenticator app; the
+four clerks complete a case through the confirmation pages; axe-core finds no serious or
+critical problem on any admin page visited."""
+
+import base64
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from django_otp.oath import TOTP
+
+import transfers.tasks  # noqa: F401  (registers the outbox task in this process)
+from core import otp
+from tests.browser.admin_axe import assert_accessible
+from tests.otp_helpers import DEMO_SECRET
+from tests.transfers.factories import case_in, make_parties
+from transfers.models import TransferCase
+from transfers.workflow import CaseStatus
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Correct-Horse-9"
+# BACKOFFICE_SCREENSHOTS=docs/ saves the README's screenshots while the test runs.
+SHOTS = os.environ.get("BACKOFFICE_SCREENSHOTS", "")
+
+
+def totp_now(secret: str, *, after: int = 0) -> str:
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    totp = TOTP(key)
+    totp.time = time.time() + after
+    return f"{totp.token():06d}"
+
+
+@pytest.fixture
+def parties(regions):
+    parties = make_parties()
+    for user in (parties.in_reviewer, parties.out_reviewer, parties.out_finance):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    parties.in_finance.set_password(PASSWORD)
+    parties.in_finance.save(update_fields=["password"])
+    return parties
+
+
+def password_login(page, username: str) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def clerk_login(page, user, secret: str) -> None:
+    password_login(page, user.username)
+    assert "/admin/otp/" in page.url
+    assert_accessible(page)
+    page.get_by_label("动态验证码").fill(totp_now(secret))
+    page.get_by_role("button", name="验证").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "经办工作台"
+
+
+def test_first_login_enrols_the_authenticator_then_opens_the_workbench(page, parties):
+    user = parties.in_reviewer
+    case_in("submitted", parties)
+    password_login(page, user.username)
+    assert "/admin/otp/enrol/" in page.url
+    assert page.locator(".otp-qr svg").is_visible()
+    assert_accessible(page)
+    secret = page.get_by_test_id("otp-secret").inner_text()
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "backoffice-otp-enrol.png"), full_page=True)
+
+    page.get_by_label("动态验证码").fill("000000" if totp_now(secret) != "000000" else "111111")
+    page.get_by_role("button", name="完成绑定").click()
+    assert "动态验证码不正确" in page.locator(".errornote").inner_text()
+
+    page.get_by_label("动态验证码").fill(totp_now(secret))
+    page.get_by_role("button", name="完成绑定").click()
+    codes = page.get_by_test_id("backup-codes").locator("li").all_inner_texts()
+    assert len(codes) == 10
+    assert_accessible(page)
+    page.get_by_role("link", name="进入经办工作台").click()
+    page.wait_for_load_state()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "经办工作台"
+    assert (
+        f"社会保险网上服务平台 · {parties.in_agency.name}" in page.locator("#header").inner_text()
+    )
+    assert page.get_by_test_id("count-review").inner_text() == "1"
+    assert page.locator("svg#chart-weekly").is_visible()
+    assert_accessible(page)
+
+
+def test_four_clerks_complete_a_case_through_the_confirmation_pages(page, parties):
+    for user in (
+        parties.in_reviewer,
+        parties.out_reviewer,
+        parties.out_finance,
+        parties.in_finance,
+    ):
+        otp.set_fixed_totp(user, DEMO_SECRET)
+    case = case_in("submitted", parties, overlapping_months=["2025-07"])
+    case_url = f"/admin/transfers/transfercase/{case.pk}/change/"
+
+    def act(user, move_label: str, fill=None, shot: str = ""):
+        page.context.clear_cookies()
+        clerk_login(page, user, DEMO_SECRET)
+        page.goto(case_url)
+        assert_accessible(page)
+        page.get_by_role("link", name=f"{move_label}…", exact=True).click()
+        page.wait_for_load_state()
+        assert case.serial_no in page.get_by_test_id("confirm-serial").inner_text()
+        assert_accessible(page)
+        if fill:
+            fill()
+        if shot and SHOTS:
+            page.screenshot(path=str(Path(SHOTS) / shot), full_page=True)
+        page.get_by_role("button", name=f"确认{move_label}", exact=True).click()
+        page.wait_for_load_state()
+        return page
+
+    act(parties.in_reviewer, "受理")
+    assert "已办理“受理”" in page.locator(".messagelist").inner_text()
+    fresh = TransferCase.objects.get(pk=case.pk)
+    assert fresh.status == CaseStatus.LETTER_SENT, (fresh.attention_reason, fresh.attention_detail)
+    # Acknowledging the letter is a plain button (no money, no decision on the person).
+    page.context.clear_cookies()
+    clerk_login(page, parties.out_reviewer, DEMO_SECRET)
+    page.goto(case_url)
+    page.get_by_role("button", name="确认接收联系函").click()
+    page.wait_for_load_state()
+    assert TransferCase.objects.get(pk=case.pk).status == CaseStatus.INFO_SHEET_ISSUED
+
+    act(parties.out_finance, "划转基金", shot="backoffice-confirm-remit.png")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.FUNDS_REMITTED  # the local bank pays at once
+    amount = case.remittance.amount
+
+    def wrong_then_right():
+        assert re.search(r"¥[\d,]+\.\d\d", page.get_by_test_id("confirm-amount").inner_text())
+        assert "元" in page.get_by_test_id("confirm-capitals").inner_text()
+        page.get_by_label("到账金额（元）").fill("1.00")
+        page.get_by_role("button", name="确认确认到账并记录权益").click()
+        page.wait_for_load_state()
+        assert "不一致" in page.locator(".messagelist").inner_text()
+        assert page.get_by_label("到账金额（元）").input_value() == "1.00"  # kept
+        assert_accessible(page)
+        page.get_by_label("到账金额（元）").fill(str(amount))
+
+    act(parties.in_finance, "确认到账并记录权益", fill=wrong_then_right)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.COMPLETED
