@@ -12,7 +12,14 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Insurance, Region, StaffMembership
+from agencies.models import (
+    Agency,
+    BankAccountChange,
+    BankChangeStatus,
+    Insurance,
+    Region,
+    StaffMembership,
+)
 from core.errors import DomainError
 
 
@@ -131,3 +138,11 @@ def agencies_for_region(*, region: Region) -> list[Agency]:
         if serving.agency is not None and serving.agency not in found:
             found.append(serving.agency)
     return found
+
+
+def pending_bank_changes(*, agency: Agency | None = None) -> list:
+    """Fund-account changes waiting for the second superuser (one agency's, or all)."""
+    from_models = BankAccountChange.objects.filter(status=BankChangeStatus.PENDING)
+    if agency is not None:
+        from_models = from_models.filter(agency=agency)
+    return list(from_models.select_related("agency", "requested_by")[:20])

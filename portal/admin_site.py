@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 
-from agencies.selectors import clerk_of
+from agencies.selectors import clerk_of, pending_bank_changes
 from core import otp
 from transfers.workbench import workbench
 
@@ -176,5 +176,8 @@ class PortalAdminSite(admin.AdminSite):
         context = {"agency": clerk.agency if clerk else None, **(extra_context or {})}
         if clerk is not None or request.user.is_superuser:
             context.update(workbench(clerk=clerk))
+            context["pending_bank_changes"] = pending_bank_changes(
+                agency=None if request.user.is_superuser else clerk.agency
+            )
             context["changelist_url"] = reverse("admin:transfers_transfercase_changelist")
         return super().index(request, extra_context=context)

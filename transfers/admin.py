@@ -242,12 +242,24 @@ class TransferCaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("转出地"))
     def from_display(self, obj):
-        # Plain text, not links: clerks have no access to the region and agency admins.
-        return f"{obj.from_region.full_name()}（{obj.from_region_id}） · {obj.transfer_out_agency}"
+        # The agency links to its read-only page (clerks may view, not edit, agencies).
+        return format_html(
+            '{}（{}） · <a href="{}">{}</a>',
+            obj.from_region.full_name(),
+            obj.from_region_id,
+            reverse("admin:agencies_agency_change", args=[obj.transfer_out_agency_id]),
+            obj.transfer_out_agency,
+        )
 
     @admin.display(description=gettext_lazy("转入地"))
     def to_display(self, obj):
-        return f"{obj.to_region.full_name()}（{obj.to_region_id}） · {obj.transfer_in_agency}"
+        return format_html(
+            '{}（{}） · <a href="{}">{}</a>',
+            obj.to_region.full_name(),
+            obj.to_region_id,
+            reverse("admin:agencies_agency_change", args=[obj.transfer_in_agency_id]),
+            obj.transfer_in_agency,
+        )
 
     @admin.display(description=gettext_lazy("当前环节办理时限"), ordering="current_due_date")
     def due(self, obj):
