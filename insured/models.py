@@ -225,3 +225,6 @@ class TransferredRights(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+from insured.access_log import PersonAccess  # noqa: E402, F401  (the access log's table)

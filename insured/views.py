@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
+from insured.access_log import accesses_seen_by_person
 from insured.forms import RegistrationForm
 from insured.selectors import person_for_user, person_records
 from insured.services import person_register_login
@@ -41,4 +42,11 @@ def my_records(request):
     if person is None:
         # Staff and other logins without a registry person have no records to show.
         raise Http404
-    return render(request, "insured/my_records.html", {"records": person_records(person=person)})
+    return render(
+        request,
+        "insured/my_records.html",
+        {
+            "records": person_records(person=person),
+            "accesses": accesses_seen_by_person(person=person),
+        },
+    )

@@ -9,6 +9,7 @@ import segno
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,6 +21,7 @@ from django_otp import login as otp_login
 
 from agencies.selectors import clerk_of, pending_bank_changes
 from core import otp
+from transfers import counter
 from transfers.workbench import workbench
 
 PLATFORM = gettext_lazy("社会保险网上服务平台")
@@ -82,9 +84,34 @@ class PortalAdminSite(admin.AdminSite):
 
     # --- the second factor ------------------------------------------------------------------
     def get_urls(self):
+        def clerk_view(view):
+            def only_clerks(request, *args, **kwargs):
+                if not (request.user.is_superuser or clerk_of(request.user) is not None):
+                    raise PermissionDenied
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_view(only_clerks)
+
         return [
             path("otp/", self.otp_verify, name="otp_verify"),
             path("otp/enrol/", self.otp_enrol, name="otp_enrol"),
+            path("counter/", clerk_view(counter.search), name="counter_search"),
+            path(
+                "counter/person/<int:person_id>/",
+                clerk_view(counter.person),
+                name="counter_person",
+            ),
+            path(
+                "counter/person/<int:person_id>/issue/",
+                clerk_view(counter.issue),
+                name="counter_issue",
+            ),
+            path(
+                "counter/document/<int:document_id>/",
+                clerk_view(counter.print_document),
+                name="counter_print",
+            ),
+            path("counter/letters/", clerk_view(counter.batch_print), name="counter_batch_print"),
             *super().get_urls(),
         ]
 
@@ -180,4 +207,5 @@ class PortalAdminSite(admin.AdminSite):
                 agency=None if request.user.is_superuser else clerk.agency
             )
             context["changelist_url"] = reverse("admin:transfers_transfercase_changelist")
+            context["counter_url"] = reverse("admin:counter_search", current_app=self.name)
         return super().index(request, extra_context=context)

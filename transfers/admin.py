@@ -16,8 +16,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agencies.models import StaffRole
 from agencies.selectors import clerk_of
 from core.errors import DomainError, TransitionNotAllowed
+from insured.access_log import AccessKind, PersonAccess, log_access
 from transfers.forms import MOVE_FORMS, category_label, confirm_form
 from transfers.models import CaseEvent, FundRemittance, TransferCase, TransferFunds
 from transfers.selectors import (
@@ -25,6 +27,7 @@ from transfers.selectors import (
     allowed_moves,
     case_documents,
     confirmation_facts,
+    from_records,
     service_target_due,
     stage_progress,
 )
@@ -332,13 +335,28 @@ class TransferCaseAdmin(admin.ModelAdmin):
             for move in moves
             if move in CLERK_MOVES
         ]
+        clerk = clerk_of(request.user)
+        log_access(
+            user=request.user,
+            agency=clerk.agency if clerk else None,
+            person=case.person,
+            kind=AccessKind.CASE,
+            reference=case.serial_no,
+            reason=case.serial_no,
+        )
+        documents = case_documents(case)
+        for document in documents:
+            document.print_url = reverse("admin:counter_print", args=[document.pk])
         context = {
             "case": case,
             "stages": stage_progress(case),
             "target_due": service_target_due(case),
             "funds": funds,
             "remittance": remittance,
-            "documents": case_documents(case),
+            "documents": documents,
+            "records_url": reverse("admin:counter_person", args=[case.person_id])
+            + f"?case={case.serial_no}",
+            "from_records": from_records(case),
             "buttons": buttons,
             "clerk": clerk_of(request.user),
             "title": _("转移接续申请 %(serial_no)s") % {"serial_no": case.serial_no},
@@ -445,3 +463,61 @@ class TransferCaseAdmin(admin.ModelAdmin):
     def dashboard_view(self, request):
         """The old address of the workbench: it is the back office's landing page now."""
         return redirect("admin:index")
+
+
+class AgencyClerkFilter(admin.SimpleListFilter):
+    title = gettext_lazy("经办人员")
+    parameter_name = "clerk"
+
+    def lookups(self, request, model_admin):
+        rows = model_admin.get_queryset(request).order_by().values_list("user_id", "user__username")
+        return sorted(set(rows), key=lambda row: row[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(user_id=self.value()) if self.value() else queryset
+
+
+@admin.register(PersonAccess)
+class PersonAccessAdmin(admin.ModelAdmin):
+    """个人信息查询留痕 for the supervisor (their agency's rows) and superusers: per clerk
+    (filter) and per person (search by the exact ID number). Read-only: rows are append-only."""
+
+    list_display = ["at", "user", "agency", "person_masked", "kind", "reference", "reason"]
+    list_filter = [AgencyClerkFilter, "kind"]
+    search_fields = ["=person__id_number"]
+    search_help_text = gettext_lazy("输入参保人18位公民身份号码，查看谁查询过该参保人")
+    list_select_related = ["user", "agency", "person"]
+    list_per_page = 100
+    show_full_result_count = False
+
+    def _allowed(self, request) -> bool:
+        clerk = clerk_of(request.user)
+        return request.user.is_superuser or (
+            clerk is not None and clerk.role == StaffRole.SUPERVISOR
+        )
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        clerk = clerk_of(request.user)
+        return queryset.filter(agency_id=clerk.agency_id) if clerk else queryset.none()
+
+    @admin.display(description=gettext_lazy("参保人"))
+    def person_masked(self, obj):
+        return f"{obj.person.name}（{obj.person.id_number_masked}）"

@@ -223,3 +223,27 @@ def confirmation_facts(case: TransferCase, move: str) -> dict:
         else _account(case.transfer_in_agency),
         "money_move": move in MONEY_MOVES,
     }
+
+
+def from_records(case: TransferCase) -> dict:
+    """The person's record at the transfer-out place, as the case page shows it: the
+    enrollment the case moves out of, its paid months and years (insured's selectors)."""
+    enrollment = case.from_enrollment
+    overlapping = sorted(case.overlapping_months or [])
+    years = [
+        {
+            "year": row.year,
+            "months": f"{row.first_month}–{row.last_month}",
+            "months_paid": row.months_paid,
+            "base": row.monthly_base,
+            "overlap": [m for m in overlapping if m.startswith(f"{row.year}-")],
+        }
+        for row in enrollment.years.order_by("year")
+    ]
+    return {
+        "enrollment": enrollment,
+        "agency": enrollment.agency,
+        "months": sum(row["months_paid"] for row in years),
+        "years": years,
+        "overlapping": overlapping,
+    }

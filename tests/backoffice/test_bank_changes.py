@@ -27,7 +27,11 @@ def two_admins():
     )
 
 
-NEW = {"account_name": "南京市社保基金支出户", "bank_name": "工商银行", "account_number": "95588001"}
+NEW = {
+    "account_name": "南京市社保基金支出户",
+    "bank_name": "工商银行",
+    "account_number": "95588001",
+}
 
 
 def test_a_change_applies_only_after_a_second_superuser_approves(parties, two_admins):
