@@ -13,6 +13,8 @@ from django_otp.oath import TOTP
 
 import transfers.tasks  # noqa: F401  (registers the outbox task in this process)
 from core import otp
+from documents.models import Document
+from insured.access_log import PersonAccess
 from tests.browser.admin_axe import assert_accessible
 from tests.otp_helpers import DEMO_SECRET
 from tests.transfers.factories import case_in, make_parties
@@ -153,3 +155,41 @@ def test_four_clerks_complete_a_case_through_the_confirmation_pages(page, partie
     act(parties.in_finance, "确认到账并记录权益", fill=wrong_then_right)
     case.refresh_from_db()
     assert case.status == CaseStatus.COMPLETED
+
+
+def test_counter_issue_print_and_the_access_log_in_the_browser(page, parties):
+    otp.set_fixed_totp(parties.out_reviewer, DEMO_SECRET)
+    case = case_in("info_sheet_issued", parties)
+    person = case.person
+    clerk_login(page, parties.out_reviewer, DEMO_SECRET)
+
+    # The case page fits 1280 px (the funds table included).
+    page.goto(f"/admin/transfers/transfercase/{case.pk}/change/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert page.get_by_role("heading", name="转出地参保缴费记录").is_visible()
+
+    page.goto("/admin/")
+    page.get_by_role("link", name="窗口服务").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_label("公民身份号码").fill(person.id_number)
+    page.get_by_role("button", name="查询").click()
+    result = page.get_by_test_id("counter-result")
+    assert person.id_number_masked in result.inner_text()
+    assert person.id_number not in page.content()
+    assert_accessible(page)
+    result.get_by_role("link").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("full-id").inner_text() == person.id_number
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("代为出具.*参保缴费凭证")).click()
+    page.wait_for_load_state()
+    assert "已代为出具" in page.locator(".messagelist").inner_text()
+    with page.expect_popup() as popup:
+        page.get_by_test_id("counter-documents").get_by_role("link").first.click()
+    assert popup.value.url.endswith(
+        f"/admin/counter/document/{Document.objects.filter(holder=person).first().pk}/"
+    )
+
+    kinds = set(PersonAccess.objects.filter(person=person).values_list("kind", flat=True))
+    assert {"case", "search", "records", "issue"} <= kinds
