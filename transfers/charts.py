@@ -2,6 +2,8 @@
 colours come from classes in static/css/backoffice.css). Each chart has a <title> and <desc>
 for screen readers, and the workbench shows the same figures in a table under each chart."""
 
+import math
+
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -13,7 +15,8 @@ TOP = 16
 
 
 def _scale(maximum: float) -> float:
-    return maximum if maximum > 0 else 1
+    """A top of the axis that gives whole-number ticks (four steps)."""
+    return math.ceil(maximum / 4) * 4 if maximum > 0 else 4
 
 
 def bar_chart(

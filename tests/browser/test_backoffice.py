@@ -72,8 +72,6 @@ def test_first_login_enrols_the_authenticator_then_opens_the_workbench(page, par
     assert page.locator(".otp-qr svg").is_visible()
     assert_accessible(page)
     secret = page.get_by_test_id("otp-secret").inner_text()
-    if SHOTS:
-        page.screenshot(path=str(Path(SHOTS) / "backoffice-otp-enrol.png"), full_page=True)
 
     page.get_by_label("动态验证码").fill("000000" if totp_now(secret) != "000000" else "111111")
     page.get_by_role("button", name="完成绑定").click()
@@ -94,6 +92,8 @@ def test_first_login_enrols_the_authenticator_then_opens_the_workbench(page, par
     assert page.get_by_test_id("count-review").inner_text() == "1"
     assert page.locator("svg#chart-weekly").is_visible()
     assert_accessible(page)
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "backoffice-workbench.png"), full_page=True)
 
 
 def test_four_clerks_complete_a_case_through_the_confirmation_pages(page, parties):
