@@ -107,6 +107,11 @@ class PortalAdminSite(admin.AdminSite):
                 name="counter_issue",
             ),
             path(
+                "counter/person/<int:person_id>/apply/",
+                clerk_view(counter.apply),
+                name="counter_apply",
+            ),
+            path(
                 "counter/document/<int:document_id>/",
                 clerk_view(counter.print_document),
                 name="counter_print",

@@ -29,7 +29,9 @@ from insured import certificates, idnumbers
 from insured.access_log import AccessKind, PersonAccess, log_access
 from insured.models import Enrollment, InsuredPerson
 from insured.selectors import person_records
+from transfers.forms import WalkInForm
 from transfers.models import TransferCase
+from transfers.services import transfer_submit as submit
 
 LETTERS = [DocumentKind.PENSION_CONTACT_LETTER, DocumentKind.MEDICAL_CONTACT_LETTER]
 COUNTER = gettext_lazy("窗口服务")
@@ -271,3 +273,51 @@ def batch_print(site, request):
     response = HttpResponse(out.getvalue(), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="letters-{day.isoformat()}.pdf"'
     return response
+
+
+def apply(site, request, person_id: int):
+    """窗口受理: a walk-in application entered for the person (transfer_submit's
+    ``counter_agency`` path: the same checks, marked 窗口受理 on the case's first event)."""
+    person = get_object_or_404(InsuredPerson, pk=person_id)
+    agency = _agency(request)
+    if agency is None:
+        raise Http404(_("窗口受理须由经办机构工作人员办理。"))
+    enrollments = list(person.enrollments.select_related("region__parent__parent"))
+    form = WalkInForm(request.POST or None, enrollments=enrollments, agency=agency)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = submit(
+                person=person,
+                insurance=data["insurance"],
+                category=data["category"],
+                from_region=data["from_region"],
+                to_region=data["to_region"],
+                phone=data["phone"],
+                hukou_address=data["hukou_address"],
+                actor=request.user,
+                counter_agency=agency,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.http_status
+        else:
+            messages.success(
+                request,
+                _("已窗口受理%(name)s的转入申请，流水号 %(serial_no)s。")
+                % {"name": person.name, "serial_no": case.serial_no},
+            )
+            return redirect(reverse("admin:transfers_transfercase_change", args=[case.pk]))
+    return TemplateResponse(
+        request,
+        "transfers/admin/counter_apply.html",
+        _context(
+            site,
+            request,
+            person=person,
+            form=form,
+            title=_("窗口受理转入申请：%(name)s") % {"name": person.name},
+        ),
+        status=status,
+    )

@@ -307,3 +307,30 @@ def confirm_form(move: str, data=None):
         form = NoInputForm(data)
     form.service_kwargs = lambda: {name: form.cleaned_data[name] for name in params}
     return form
+
+
+class WalkInForm(forms.Form):
+    """窗口受理: the transfer-in application a clerk enters for a person at the counter. The
+    places are the person's own records: transfer-in at one held by the clerk's agency."""
+
+    insurance = forms.ChoiceField(label=_("转移险种"), choices=Insurance.choices)
+    category = forms.ChoiceField(label=_("转入类型"))
+    from_region = forms.ChoiceField(label=_("转出地"))
+    to_region = forms.ChoiceField(label=_("转入地"))
+    phone = forms.CharField(label=_("联系电话"), max_length=20, validators=[phone_validator])
+    hukou_address = forms.CharField(label=_("户籍地址"), max_length=200)
+
+    def __init__(self, *args, enrollments, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("请选择")), *category_choices()]
+
+        def place(enrollment):
+            return (
+                enrollment.region_id,
+                f"{enrollment.region.full_name()}（{enrollment.region_id}）",
+            )
+
+        held = [e for e in enrollments if agency is None or e.agency_id == agency.pk]
+        others = [e for e in enrollments if e not in held]
+        self.fields["to_region"].choices = sorted({place(e) for e in held})
+        self.fields["from_region"].choices = sorted({place(e) for e in others})

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from core.errors import NotAllowed
 from documents.models import Document
 from insured.access_log import AccessKind, PersonAccess
 from tests.otp_helpers import login_verified
@@ -195,3 +196,62 @@ def test_the_person_sees_which_agency_looked_and_when(client, parties):
     html = client.get(reverse("my-records")).content.decode()
     assert "谁查看过我的信息" in html
     assert parties.out_agency.name in html and "查看参保记录" in html
+
+
+WALK_IN = {
+    "insurance": "pension",
+    "category": "enterprise",
+    "from_region": "110105",
+    "to_region": "320106",
+    "phone": "13800138000",
+    "hukou_address": "北京市朝阳区幸福路1号",
+}
+
+
+def test_a_walk_in_application_goes_through_the_same_service_marked_counter(client, parties):
+    mover = make_mover(parties)
+    login_verified(client, parties.in_reviewer)
+    url = reverse("admin:counter_apply", args=[mover.pk])
+    form = client.get(url).context["form"]
+    assert form.fields["to_region"].choices == [("320106", "江苏省南京市鼓楼区（320106）")]
+
+    response = client.post(url, {**WALK_IN, "phone": "12"})
+    assert response.status_code == 200 and not mover.transfers.exists()
+
+    response = client.post(url, WALK_IN)
+    case = mover.transfers.get()
+    assert response.url == reverse("admin:transfers_transfercase_change", args=[case.pk])
+    assert case.status == CaseStatus.SUBMITTED
+    event = case.events.get(action="submit")
+    assert event.actor == parties.in_reviewer and event.agency == parties.in_agency
+    assert "窗口受理" in event.note
+
+    # Same checks as online: a second open case of the same insurance is refused.
+    again = client.post(url, WALK_IN)
+    assert again.status_code == 400 and "正在办理" in again.content.decode()
+
+
+def test_only_the_transfer_in_agencys_clerks_take_walk_in_applications(parties):
+    mover = make_mover(parties)
+    common = {
+        "person": mover,
+        "insurance": "pension",
+        "category": "enterprise",
+        "from_region": "110105",
+        "to_region": "320106",
+        "phone": "13800138000",
+        "hukou_address": "北京市朝阳区幸福路1号",
+    }
+    with pytest.raises(NotAllowed):  # a clerk of the transfer-out agency
+        services.transfer_submit(
+            **common, actor=parties.out_reviewer, counter_agency=parties.out_agency
+        )
+    with pytest.raises(NotAllowed):  # a clerk acting for another agency
+        services.transfer_submit(
+            **common, actor=parties.outsider_reviewer, counter_agency=parties.in_agency
+        )
+    with pytest.raises(NotAllowed):  # the person is not a clerk
+        services.transfer_submit(**common, actor=mover.user, counter_agency=parties.in_agency)
+    with pytest.raises(NotAllowed):  # and a clerk cannot apply without the counter path
+        services.transfer_submit(**common, actor=parties.in_reviewer)
+    assert not mover.transfers.exists()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Insurance, Region
-from agencies.selectors import agency_for
+from agencies.selectors import agency_for, clerk_of
 from core.errors import NotAllowed
 from insured.models import ContributionYear, Enrollment, EnrollmentStatus, InsuredPerson
 from transfers.amounts import overlapping_months
@@ -193,10 +193,20 @@ def transfer_submit(
     hukou_address: str,
     attachment: UploadedFile | None = None,
     actor,
+    counter_agency: Agency | None = None,
 ) -> TransferCase:
     """Before: the person is eligible (``check_eligibility``). After: a submitted case with its
-    serial number, the certificate and review stages started, the certificate issued on commit."""
-    if actor is None or person.user_id != actor.pk:
+    serial number, the certificate and review stages started, the certificate issued on commit.
+
+    ``counter_agency``: a walk-in application (窗口受理) entered by a clerk of that agency for
+    the person, who is at its counter. Same checks, plus: the actor is a clerk of
+    ``counter_agency`` and it is the case's transfer-in agency. The submit event names the
+    agency and says 窗口受理."""
+    if counter_agency is not None:
+        clerk = clerk_of(actor)
+        if clerk is None or clerk.agency_id != counter_agency.pk:
+            raise NotAllowed(_("只有该经办机构的工作人员可以窗口受理申请。"))
+    elif actor is None or person.user_id != actor.pk:
         raise NotAllowed(_("只能为本人申请转移接续。"))
     from_region = _region(from_region, _("转出地"))
     to_region = _region(to_region, _("转入地"))
@@ -215,6 +225,19 @@ def transfer_submit(
         from_region=from_region,
         to_region=to_region,
     )
+    if counter_agency is not None and found["transfer_in_agency"].pk != counter_agency.pk:
+        raise NotAllowed(
+            _("窗口受理的申请须由转入地经办机构受理，该申请的转入地经办机构是%(agency)s。")
+            % {"agency": found["transfer_in_agency"].name},
+            code="not_transfer_in_agency",
+        )
+    notes = []
+    if counter_agency is not None:
+        notes.append(_("窗口受理（%(agency)s）") % {"agency": counter_agency.name})
+    if found["overlapping_months"]:
+        notes.append(
+            _("重复缴费月份：%(months)s") % {"months": "、".join(found["overlapping_months"])}
+        )
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -244,10 +267,8 @@ def transfer_submit(
                 from_status="",
                 to_status=case.status,
                 actor=actor,
-                note=_("重复缴费月份：%(months)s")
-                % {"months": "、".join(found["overlapping_months"])}
-                if found["overlapping_months"]
-                else "",
+                agency=counter_agency,
+                note="；".join(str(note) for note in notes),
             )
     except IntegrityError:
         # The partial unique index (one open case per person and insurance) caught a
