@@ -193,3 +193,32 @@ def test_counter_issue_print_and_the_access_log_in_the_browser(page, parties):
 
     kinds = set(PersonAccess.objects.filter(person=person).values_list("kind", flat=True))
     assert {"case", "search", "records", "issue"} <= kinds
+
+
+def test_the_supervisor_reads_the_access_log_and_the_lists_pass_axe(page, parties):
+    supervisor = parties.in_supervisor
+    supervisor.set_password(PASSWORD)
+    supervisor.save(update_fields=["password"])
+    otp.set_fixed_totp(supervisor, DEMO_SECRET)
+    case = case_in("submitted", parties)
+    PersonAccess.objects.create(
+        user=parties.in_reviewer,
+        agency=parties.in_agency,
+        person=case.person,
+        kind="case",
+        reference=case.serial_no,
+        reason=case.serial_no,
+    )
+    clerk_login(page, supervisor, DEMO_SECRET)
+    assert page.get_by_test_id("count-receipt").is_visible()  # every queue of the agency
+    page.goto("/admin/transfers/transfercase/")
+    assert case.serial_no in page.content()
+    assert_accessible(page)
+    page.goto("/admin/insured/personaccess/")
+    assert case.serial_no in page.content()
+    assert case.person.id_number not in page.content()
+    assert_accessible(page)
+    page.get_by_role("searchbox", name="搜索").fill(case.person.id_number)
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "nj-review" in page.locator("#result_list").inner_text()
