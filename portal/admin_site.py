@@ -14,7 +14,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
@@ -71,7 +71,9 @@ class PortalAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         if self._needs_second_factor(request):
             url = reverse("admin:otp_verify", current_app=self.name)
-            return HttpResponseRedirect(f"{url}?{REDIRECT_FIELD_NAME}={self._next(request)}")
+            return HttpResponseRedirect(
+                f"{url}?{urlencode({REDIRECT_FIELD_NAME: self._next(request)})}"
+            )
         return super().login(request, extra_context)
 
     def each_context(self, request):
@@ -145,7 +147,7 @@ class PortalAdminSite(admin.AdminSite):
         user = request.user
         if not otp.has_device(user):
             url = reverse("admin:otp_enrol", current_app=self.name)
-            return redirect(f"{url}?{REDIRECT_FIELD_NAME}={self._next(request)}")
+            return redirect(f"{url}?{urlencode({REDIRECT_FIELD_NAME: self._next(request)})}")
         form = OTPForm(request.POST or None)
         status = 200
         locked = otp.locked_until(user)

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from agencies.selectors import clerk_of
 from core import otp
 from core.errors import NotAllowed
+from insured.access_log import AccessKind, log_access
 from transfers import selectors, services
 from transfers.models import TransferCase
 from transfers.serializers import (
@@ -149,8 +150,16 @@ class AgencyTransferListView(APIView):
 class AgencyTransferDetailView(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request, serial_no: str):
-        _membership(request)
+        clerk = _membership(request)
         case = selectors.case_for_staff(user=request.user, serial_no=serial_no)
+        log_access(
+            user=request.user,
+            agency=clerk.agency,
+            person=case.person,
+            kind=AccessKind.CASE,
+            reference=case.serial_no,
+            reason=case.serial_no,
+        )
         return _detail_response(request, case, for_agency=True)
 
 

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from core.errors import NotAllowed
 from documents.models import Document
 from insured.access_log import AccessKind, PersonAccess
-from tests.otp_helpers import login_verified
+from tests.otp_helpers import api_verified, login_verified
 from tests.transfers.factories import case_in, make_mover, make_parties
 from transfers import services
 from transfers.workflow import CaseStatus
@@ -255,3 +255,11 @@ def test_only_the_transfer_in_agencys_clerks_take_walk_in_applications(parties):
     with pytest.raises(NotAllowed):  # and a clerk cannot apply without the counter path
         services.transfer_submit(**common, actor=parties.in_reviewer)
     assert not mover.transfers.exists()
+
+
+def test_a_case_read_through_the_agency_api_is_logged(api_client, parties):
+    case = case_in("submitted", parties)
+    api_verified(api_client, parties.in_reviewer)
+    assert api_client.get(f"/api/v1/agency/transfers/{case.serial_no}/").status_code == 200
+    row = PersonAccess.objects.get()
+    assert (row.kind, row.agency, row.reason) == ("case", parties.in_agency, case.serial_no)

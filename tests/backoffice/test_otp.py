@@ -175,3 +175,13 @@ def test_seed_demo_gives_every_staff_account_the_printed_secret(regions, capsys,
 
     with pytest.raises(CommandError):
         call_command("seed_demo", "--otp-secret", "not base32!")
+
+
+def test_the_page_asked_for_is_reached_after_the_code_query_string_included(client, parties):
+    device = device_of(parties.in_reviewer)
+    client.force_login(parties.in_reviewer)
+    wanted = f"{CHANGELIST}?queue=review&overdue=yes"
+    login = client.get(wanted, follow=True)
+    verify_url = login.redirect_chain[-1][0]
+    response = client.post(verify_url, {"code": current_code(device)})
+    assert response.url == wanted

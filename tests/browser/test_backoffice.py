@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django_otp.oath import TOTP
 
-import transfers.tasks  # noqa: F401  (registers the outbox task in this process)
 from core import otp
 from documents.models import Document
 from insured.access_log import PersonAccess
