@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -70,6 +71,14 @@ def _isolated_media(settings, tmp_path):
 def _no_login_throttling_state(settings):
     # django-axes keeps failures in the database; tests that need throttling turn it on.
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    # A request with Accept-Language: en (the test client runs in this thread) leaves English
+    # active; the next test would read English messages from the services.
+    yield
+    translation.activate("zh-hans")
 
 
 @pytest.fixture(scope="session")
