@@ -3,6 +3,7 @@ four clerks complete a case through the confirmation pages; axe-core finds no se
 critical problem on any admin page visited."""
 
 import base64
+import contextlib
 import os
 import re
 import time
@@ -17,7 +18,9 @@ from insured.access_log import PersonAccess
 from tests.browser.admin_axe import assert_accessible
 from tests.otp_helpers import DEMO_SECRET
 from tests.transfers.factories import case_in, make_parties
+from transfers import services
 from transfers.models import TransferCase
+from transfers.services import outbox
 from transfers.workflow import CaseStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -221,3 +224,30 @@ def test_the_supervisor_reads_the_access_log_and_the_lists_pass_axe(page, partie
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert "nj-review" in page.locator("#result_list").inner_text()
+
+
+def test_the_attention_queue_on_the_workbench_and_its_retry(page, parties, settings):
+    settings.TRANSFER_BANK_BACKEND = "tests.transfers.banks.RefusingBank"
+    case = case_in("info_sheet_issued", parties)
+    services.transfer_remit(case=case, actor=parties.out_finance)
+    with contextlib.suppress(outbox.TransientFailure):
+        outbox.dispatch(event_id=case.events.get(action="remit").pk)
+    case.refresh_from_db()
+    assert case.attention_since is not None  # the bank refused for good
+    settings.TRANSFER_BANK_BACKEND = "transfers.bank.LocalBank"
+
+    otp.set_fixed_totp(parties.out_reviewer, DEMO_SECRET)
+    clerk_login(page, parties.out_reviewer, DEMO_SECRET)
+    assert page.get_by_test_id("count-attention").inner_text() == "1"
+    page.get_by_test_id("count-attention").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_role("link", name=case.serial_no).click()
+    page.wait_for_load_state()
+    assert "银行未完成转移基金划转" in page.locator(".attention-warning").inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="重新执行").click()
+    page.wait_for_load_state()
+    assert "已办理“重新执行”" in page.locator(".messagelist").inner_text()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.FUNDS_REMITTED and case.attention_since is None
