@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, StaffRole
 from transfers import charts
 from transfers.calendar import stage_limit, working_days_between
-from transfers.models import FundRemittance, Stage, TransferCase
+from transfers.models import CaseEvent, FundRemittance, Stage, TransferCase
 from transfers.workflow import (
     ACTOR_RULES,
     CLERK_MOVES,
@@ -204,6 +204,22 @@ def money_by_month(*, agency: Agency | None, today: datetime.date) -> list[dict]
     ]
 
 
+def moves_per_clerk(*, agency: Agency, today: datetime.date) -> list[tuple[str, int]]:
+    """For the supervisor: the moves each clerk of the agency made in the last 30 days."""
+    since = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=30), datetime.time())
+    )
+    rows = (
+        CaseEvent.objects.filter(
+            agency=agency, actor__isnull=False, action__in=list(CLERK_MOVES), created_at__gte=since
+        )
+        .order_by()
+        .values("actor__username")
+        .annotate(n=Count("pk"))
+    )
+    return sorted(((row["actor__username"], row["n"]) for row in rows), key=lambda r: -r[1])[:12]
+
+
 def workbench(*, clerk, today: datetime.date | None = None) -> dict:
     """Everything the workbench shows for ``clerk`` (None: a superuser, every agency)."""
     today = today or timezone.localdate()
@@ -213,7 +229,22 @@ def workbench(*, clerk, today: datetime.date | None = None) -> dict:
     durations = stage_durations(agency=agency, today=today)
     overdue = overdue_by_stage(agency=agency, today=today)
     money = money_by_month(agency=agency, today=today)
+    per_clerk = (
+        moves_per_clerk(agency=agency, today=today)
+        if clerk is not None and clerk.role == StaffRole.SUPERVISOR
+        else None
+    )
+    charts_extra = {}
+    if per_clerk is not None:
+        charts_extra["clerks"] = charts.bar_chart(
+            chart_id="chart-clerks",
+            title=_("各经办人员办理件次（近30天）"),
+            desc=_("本机构每位经办人员在近30天内办理的受理、退回、划转、确认到账等操作次数。"),
+            labels=[name for name, _n in per_clerk] or ["—"],
+            series=[(_("办理件次"), [n for _name, n in per_clerk] or [0])],
+        )
     return {
+        "per_clerk": per_clerk,
         "rows": rows,
         "total_overdue": sum(row["overdue"] for row in rows if row["queue"] != Queue.ATTENTION),
         "weeks": weeks,
@@ -258,5 +289,6 @@ def workbench(*, clerk, today: datetime.date | None = None) -> dict:
                 ],
                 unit=_("元"),
             ),
+            **charts_extra,
         },
     }

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.otp_helpers import login_verified
 from tests.transfers.factories import case_in, make_parties
-from transfers import workbench
+from transfers import services, workbench
 from transfers.models import FundRemittance, Stage, TransferCase
 from transfers.workflow import StageName
 
@@ -99,3 +99,17 @@ def test_queue_roles_come_from_the_move_table():
         "receipt": "finance",
         "attention": None,
     }
+
+
+def test_the_supervisor_sees_the_moves_of_every_clerk(client, parties):
+    case = case_in("submitted", parties)
+    services.transfer_accept(case=case, actor=parties.in_reviewer)
+    login_verified(client, parties.in_supervisor)
+    response = client.get(INDEX)
+    assert response.context["per_clerk"] == [("nj-review", 1)]
+    assert 'id="chart-clerks"' in response.content.decode()
+
+    login_verified(client, parties.in_reviewer)
+    response = client.get(INDEX)
+    assert response.context["per_clerk"] is None
+    assert 'id="chart-clerks"' not in response.content.decode()
