@@ -173,3 +173,61 @@ class CalendarDay(models.Model):
             raise ValidationError(
                 {"kind": _("调休上班日应为周六或周日；周一至周五本来就是工作日。")}
             )
+
+
+class BankChangeStatus(models.TextChoices):
+    PENDING = "pending", _("待复核")
+    APPROVED = "approved", _("已生效")
+    REJECTED = "rejected", _("已驳回")
+
+
+class BankAccountChange(models.Model):
+    """A proposed change of an agency's fund account (四眼原则): it applies only when a second
+    superuser approves it (``agencies.services.bank_change_approve``). Rows are kept as the
+    history of the account."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("经办机构"), on_delete=models.PROTECT, related_name="bank_changes"
+    )
+    bank_account_name = models.CharField(_("开户名称"), max_length=100)
+    bank_name = models.CharField(_("开户银行"), max_length=100)
+    bank_account_number = models.CharField(_("银行账号"), max_length=40)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BankChangeStatus.choices, default=BankChangeStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复核人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("银行账户变更")
+        verbose_name_plural = _("银行账户变更")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=models.Q(status="pending"),
+                name="bank_change_one_pending_per_agency",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agency} · {self.account_masked}"
+
+    @property
+    def account_masked(self) -> str:
+        number = self.bank_account_number
+        return f"****{number[-4:]}" if len(number) > 4 else number

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import (
     Agency,
+    BankAccountChange,
+    BankChangeStatus,
     CalendarDay,
     CalendarDayKind,
     Insurance,
@@ -182,3 +184,11 @@ def official_calendar() -> dict[datetime.date, bool]:
 def forget_official_calendar() -> None:
     """Drop this process's copy (the next read loads the table again)."""
     _calendar_snapshot.update(version=None, days=None)
+
+
+def pending_bank_changes(*, agency: Agency | None = None) -> list:
+    """Fund-account changes waiting for the second superuser (one agency's, or all)."""
+    from_models = BankAccountChange.objects.filter(status=BankChangeStatus.PENDING)
+    if agency is not None:
+        from_models = from_models.filter(agency=agency)
+    return list(from_models.select_related("agency", "requested_by")[:20])

@@ -3,11 +3,14 @@ import uuid
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies import names
-from agencies.models import CalendarDay, Region
+from agencies.models import Agency, BankAccountChange, BankChangeStatus, CalendarDay, Region
 from agencies.regions import current_regions
 from agencies.selectors import CALENDAR_VERSION_KEY, forget_official_calendar
+from core.errors import DomainError, NotAllowed, TransitionNotAllowed
 
 
 @transaction.atomic
@@ -54,3 +57,72 @@ def calendar_days_delete(*, days: list[CalendarDay]) -> int:
     deleted, _by_model = CalendarDay.objects.filter(pk__in=[d.pk for d in days]).delete()
     _calendar_changed()
     return deleted
+
+
+def _check_superuser(actor) -> None:
+    if actor is None or not actor.is_active or not actor.is_superuser:
+        raise NotAllowed(_("只有系统管理员可以变更经办机构的银行账户。"))
+
+
+@transaction.atomic
+def bank_change_request(
+    *, agency: Agency, actor, account_name: str, bank_name: str, account_number: str
+) -> BankAccountChange:
+    """Propose a new fund account for ``agency``; nothing changes until a second superuser
+    approves. One pending proposal per agency."""
+    _check_superuser(actor)
+    values = [v.strip() for v in (account_name, bank_name, account_number)]
+    if not all(values):
+        raise DomainError(_("请填写开户名称、开户银行和银行账号。"), code="bank_account_incomplete")
+    if not values[2].isdigit() or not 8 <= len(values[2]) <= 40:
+        raise DomainError(_("银行账号应为8至40位数字。"), code="bank_account_invalid")
+    Agency.objects.select_for_update().get(pk=agency.pk)
+    if BankAccountChange.objects.filter(agency=agency, status=BankChangeStatus.PENDING).exists():
+        raise TransitionNotAllowed(
+            _("该经办机构已有一项待复核的银行账户变更，请先复核或驳回。"),
+            code="bank_change_pending",
+        )
+    return BankAccountChange.objects.create(
+        agency=agency,
+        bank_account_name=values[0],
+        bank_name=values[1],
+        bank_account_number=values[2],
+        requested_by=actor,
+    )
+
+
+def _decide(change: BankAccountChange, actor) -> BankAccountChange:
+    _check_superuser(actor)
+    change = BankAccountChange.objects.select_for_update().get(pk=change.pk)
+    if change.status != BankChangeStatus.PENDING:
+        raise TransitionNotAllowed(_("该变更已复核过。"), code="bank_change_decided")
+    if change.requested_by_id == actor.pk:
+        raise NotAllowed(
+            _("银行账户变更须由另一名系统管理员复核，申请人不能复核自己的申请。"),
+            code="four_eyes",
+        )
+    return change
+
+
+@transaction.atomic
+def bank_change_approve(*, change: BankAccountChange, actor) -> BankAccountChange:
+    """A second superuser approves: the agency's account changes now, in the same transaction."""
+    change = _decide(change, actor)
+    agency = Agency.objects.select_for_update().get(pk=change.agency_id)
+    agency.bank_account_name = change.bank_account_name
+    agency.bank_name = change.bank_name
+    agency.bank_account_number = change.bank_account_number
+    agency.save(update_fields=["bank_account_name", "bank_name", "bank_account_number"])
+    change.status = BankChangeStatus.APPROVED
+    change.decided_by, change.decided_at = actor, timezone.now()
+    change.save(update_fields=["status", "decided_by", "decided_at"])
+    return change
+
+
+@transaction.atomic
+def bank_change_reject(*, change: BankAccountChange, actor) -> BankAccountChange:
+    change = _decide(change, actor)
+    change.status = BankChangeStatus.REJECTED
+    change.decided_by, change.decided_at = actor, timezone.now()
+    change.save(update_fields=["status", "decided_by", "decided_at"])
+    return change

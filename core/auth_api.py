@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import login_guard
+from core.otp import verify_staff_otp
 from core.accounts import password_change
 from core.models import AuthToken
 from core.throttles import AddressThrottle
@@ -36,6 +37,13 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=gettext_lazy("用户名"), max_length=150)
     password = serializers.CharField(
         label=gettext_lazy("密码"), max_length=128, trim_whitespace=False
+    )
+    otp = serializers.CharField(
+        label=gettext_lazy("动态验证码"),
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        help_text="staff only: the current 6-digit TOTP code (or a backup code)",
     )
 
     def validate_username(self, value: str) -> str:
@@ -80,7 +88,9 @@ class TokenView(AuthEndpoint):
         # django-axes and the login guard watch this call: they need the Django request, not
         # DRF's wrapper, to count failures for this address and to flag a lock-out.
         http_request = request._request
-        user = authenticate(request=http_request, **serializer.validated_data)
+        credentials = dict(serializer.validated_data)
+        self.otp_code = credentials.pop("otp", "")
+        user = authenticate(request=http_request, **credentials)
         refused = self.locked_out(http_request)
         if refused is not None:
             return refused
@@ -109,11 +119,25 @@ class TokenView(AuthEndpoint):
         )
 
     def check_second_factor(self, user, request) -> Response | None:
-        """None when the user may have a token; a refusal otherwise (issue 11: staff OTP)."""
+        """None when the user may have a token; a refusal otherwise. Staff (clerks and
+        superusers) must give the current code of their OTP device: no token is issued
+        without it (400 ``otp_required``), and five wrong codes lock the device."""
+        self.otp_verified = False
+        if not user.is_staff:
+            return None
+        if not self.otp_code or not verify_staff_otp(user, self.otp_code):
+            return Response(
+                {
+                    "code": "otp_required",
+                    "detail": _("经办人员登录须填写动态验证码（otp）：请输入身份验证器上的6位数字。"),
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        self.otp_verified = True
         return None
 
     def issue(self, user, http_request) -> Response:
-        key, token = token_issue(user=user)
+        key, token = token_issue(user=user, otp_verified=self.otp_verified)
         # As a session login does: last_login, axes' success handling, the guard's known
         # address. (The session clock ignores it: this is not a session login.)
         user_logged_in.send(sender=user.__class__, request=http_request, user=user)

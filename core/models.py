@@ -118,6 +118,8 @@ class AuthToken(models.Model):
     )
     created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+    # A staff token is issued only after the second factor (core.otp): the agency API checks it.
+    otp_verified = models.BooleanField(_("已通过动态验证码"), default=False)
 
     class Meta:
         verbose_name = _("接口令牌")

@@ -20,14 +20,18 @@ def token_lifetime(user) -> datetime.timedelta:
     return settings.API_TOKEN_TTL_STAFF if user.is_staff else settings.API_TOKEN_TTL_PERSON
 
 
-def token_issue(*, user) -> tuple[str, AuthToken]:
+def token_issue(*, user, otp_verified: bool = False) -> tuple[str, AuthToken]:
     """A new token for ``user``; returns the key (shown once, never stored) and the row.
     Expired tokens (anyone's: the index on expires_at keeps it cheap) are deleted on the way."""
     now = timezone.now()
     AuthToken.objects.filter(expires_at__lte=now).delete()
     key = secrets.token_urlsafe(32)
     token = AuthToken.objects.create(
-        digest=_digest(key), prefix=key[:8], user=user, expires_at=now + token_lifetime(user)
+        digest=_digest(key),
+        prefix=key[:8],
+        user=user,
+        expires_at=now + token_lifetime(user),
+        otp_verified=otp_verified,
     )
     return key, token
 

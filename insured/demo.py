@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Region, ServedInsurance, StaffMembership, StaffRole
 from agencies.services import regions_load
+from core.otp import set_fixed_totp
 from insured import idnumbers
 from insured.models import (
     AccountKind,
@@ -650,18 +651,27 @@ class SeedResult:
     password: str
 
 
-def demo_seed(*, password: str = DEFAULT_PASSWORD, persons: int = 0) -> SeedResult:
-    """Load the demo data; idempotent (a second run with the same arguments writes nothing)."""
+def demo_seed(
+    *, password: str = DEFAULT_PASSWORD, persons: int = 0, otp_secret: str = ""
+) -> SeedResult:
+    """Load the demo data; idempotent (a second run with the same arguments writes nothing).
+
+    ``otp_secret`` (base32): every staff account gets one TOTP device with this secret, so that
+    the demo and the browser tests can pass the back office's second factor."""
     regions_created = regions_load()
     as_of = last_paid_month()
     with transaction.atomic():
         agencies = _agencies()
-        _account("admin", password, is_staff=True, is_superuser=True)
+        staff = [_account("admin", password, is_staff=True, is_superuser=True)]
         for username, region, role in STAFF:
             user = _account(username, password, is_staff=True)
             StaffMembership.objects.get_or_create(
                 user=user, defaults={"agency": agencies[region], "role": role}
             )
+            staff.append(user)
+        if otp_secret:
+            for user in staff:
+                set_fixed_totp(user, otp_secret)
         for spec in fixed_persons():
             _write_fixed_person(spec, agencies, password, as_of)
         created = 0

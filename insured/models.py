@@ -365,3 +365,6 @@ class EnrollmentEvent(models.Model):
         if self.pk is not None:
             raise RuntimeError("enrollment events are immutable")
         super().save(*args, **kwargs)
+
+
+from insured.access_log import PersonAccess  # noqa: E402, F401  (the access log's table)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.throttles import throttle_page
 from insured import display_mode
+from insured.access_log import accesses_seen_by_person
 from insured.forms import CodePasswordForm, PasswordResetForm, RegistrationForm
 from insured.models import DisplayMode
 from insured.selectors import person_for_user, person_records
@@ -137,7 +138,14 @@ def my_records(request):
     if person is None:
         # Staff and other logins without a registry person have no records to show.
         raise Http404
-    return render(request, "insured/my_records.html", {"records": person_records(person=person)})
+    return render(
+        request,
+        "insured/my_records.html",
+        {
+            "records": person_records(person=person),
+            "accesses": accesses_seen_by_person(person=person),
+        },
+    )
 
 
 @require_POST

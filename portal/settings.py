@@ -54,7 +54,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",  # django.contrib.admin with the two-factor back office
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # swagger-ui served from our static files, pinned, no CDN
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "portal",
     "agencies",
@@ -86,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): staff second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth and messages: ends idle or too old sessions, with a message.
     "core.sessions.SessionTimeoutMiddleware",
@@ -172,6 +176,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
+# Staff second factor (core.otp): five wrong codes lock the account's devices for 15 minutes.
+OTP_LOCK_FAILURES = 5
+OTP_LOCK_MINUTES = 15
+OTP_TOTP_THROTTLE_FACTOR = 0  # the lock above replaces django-otp's exponential back-off
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = "社保转移接续经办"
 AXES_LOCKOUT_CALLABLE = "core.views.locked_out"  # a Chinese message, JSON under /api/
 LOGIN_GUARD_ENABLED = env_bool("LOGIN_GUARD_ENABLED", True)
 LOGIN_GUARD_WINDOW_SECONDS = 3600

@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -86,6 +87,14 @@ def _document_signing_keys(settings, document_signing_dir):
 def _no_login_throttling_state(settings):
     # django-axes keeps failures in the database; tests that need throttling turn it on.
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    # A request with Accept-Language: en (the test client runs in this thread) leaves English
+    # active; the next test would read English messages from the services.
+    yield
+    translation.activate("zh-hans")
 
 
 @pytest.fixture(scope="session")
@@ -171,3 +180,11 @@ def sms_code(outbox, phone: str | None = None) -> str:
     messages = [message for to, message in outbox if phone is None or to == phone]
     assert messages, "no SMS was sent"
     return re.search(r"\d{6}", messages[-1]).group()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, past the staff second factor (the admin requires it)."""
+    from tests.otp_helpers import login_verified
+
+    return login_verified(client, admin_user)

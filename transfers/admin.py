@@ -6,7 +6,7 @@ refusal (wrong role, or a colleague moved the case first) comes back as the serv
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,14 +16,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agencies.models import StaffRole
 from agencies.selectors import clerk_of
 from core.errors import DomainError, TransitionNotAllowed
+from insured.access_log import AccessKind, PersonAccess, log_access
 from transfers import attachments
-from transfers.forms import MOVE_FORMS, category_label
+from transfers.forms import MOVE_FORMS, category_label, confirm_form
 from transfers.models import CaseEvent, FundRemittance, TransferCase, TransferFunds
 from transfers.selectors import (
+    MONEY_MOVES,
     allowed_moves,
     case_documents,
+    confirmation_facts,
+    from_records,
     service_target_due,
     stage_progress,
 )
@@ -34,6 +39,7 @@ from transfers.workflow import (
     QUEUES,
     Queue,
     is_overdue,
+    may,
     move_label,
     overdue_condition,
     queue_condition,
@@ -244,12 +250,24 @@ class TransferCaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("转出地"))
     def from_display(self, obj):
-        # Plain text, not links: clerks have no access to the region and agency admins.
-        return f"{obj.from_region_name}（{obj.from_region_id}） · {obj.transfer_out_agency_name}"
+        # The agency links to its read-only page (clerks may view, not edit, agencies).
+        return format_html(
+            '{}（{}） · <a href="{}">{}</a>',
+            obj.from_region_name,
+            obj.from_region_id,
+            reverse("admin:agencies_agency_change", args=[obj.transfer_out_agency_id]),
+            obj.transfer_out_agency_name,
+        )
 
     @admin.display(description=gettext_lazy("转入地"))
     def to_display(self, obj):
-        return f"{obj.to_region_name}（{obj.to_region_id}） · {obj.transfer_in_agency_name}"
+        return format_html(
+            '{}（{}） · <a href="{}">{}</a>',
+            obj.to_region_name,
+            obj.to_region_id,
+            reverse("admin:agencies_agency_change", args=[obj.transfer_in_agency_id]),
+            obj.transfer_in_agency_name,
+        )
 
     @admin.display(description=gettext_lazy("当前环节办理时限"), ordering="current_due_date")
     def due(self, obj):
@@ -315,19 +333,35 @@ class TransferCaseAdmin(admin.ModelAdmin):
                 "move": move,
                 "label": MOVES[move].label,
                 "style": MOVES[move].style,
+                "confirm": MOVES[move].confirm,
                 "form": MOVE_FORMS[MOVES[move].params](auto_id=f"id_{move}_%s"),
                 "url": reverse("admin:transfers_transfercase_move", args=[case.pk, move]),
             }
             for move in moves
             if move in CLERK_MOVES
         ]
+        clerk = clerk_of(request.user)
+        log_access(
+            user=request.user,
+            agency=clerk.agency if clerk else None,
+            person=case.person,
+            kind=AccessKind.CASE,
+            reference=case.serial_no,
+            reason=case.serial_no,
+        )
+        documents = case_documents(case)
+        for document in documents:
+            document.print_url = reverse("admin:counter_print", args=[document.pk])
         context = {
             "case": case,
             "stages": stage_progress(case),
             "target_due": service_target_due(case),
             "funds": funds,
             "remittance": remittance,
-            "documents": case_documents(case),
+            "documents": documents,
+            "records_url": reverse("admin:counter_person", args=[case.person_id])
+            + f"?case={case.serial_no}",
+            "from_records": from_records(case),
             "buttons": buttons,
             "clerk": clerk_of(request.user),
             "title": _("转移接续申请 %(serial_no)s") % {"serial_no": case.serial_no},
@@ -336,23 +370,38 @@ class TransferCaseAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def move_view(self, request, object_id, move):
-        """POST only: one move on one case through its service; the outcome as a message."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        """One move on one case through its service; the outcome as a message.
+
+        A move the table marks ``confirm`` (decisions and money) first shows its confirmation
+        page (GET, or a POST without ``confirm``): the person, the serial, the amount in
+        figures and capitals, the receiving account. Only the confirmed POST acts, and only
+        with the amount the page showed (``expected_amount``, checked by the service)."""
         case = self._case_or_404(request, object_id)
         if move not in CLERK_MOVES:
             raise Http404
-        service, form_class = MOVE_SERVICES[move], MOVE_FORMS[MOVES[move].params]
+        confirm = MOVES[move].confirm
+        if request.method != "POST" and not (confirm and request.method == "GET"):
+            return HttpResponseNotAllowed(["POST"])
         change_url = reverse("admin:transfers_transfercase_change", args=[case.pk])
-        form = form_class(request.POST)
+        if confirm:
+            if request.method == "GET" or request.POST.get("confirm") != "yes":
+                return self._confirm_page(request, case, move, confirm_form(move))
+            form = confirm_form(move, request.POST)
+        else:
+            form = MOVE_FORMS[MOVES[move].params](request.POST)
         if not form.is_valid():
+            if confirm:
+                return self._confirm_page(request, case, move, form, status=400)
             for errors in form.errors.values():
                 for error in errors:
                     self.message_user(request, error, messages.ERROR)
             return redirect(change_url)
+        params = form.service_kwargs() if confirm else form.cleaned_data
+        if confirm and move in MONEY_MOVES:
+            params["expected_amount"] = request.POST.get("shown_amount", "")
         seen_status = request.POST.get("seen_status", "")
         try:
-            service(case=case, actor=request.user, **form.cleaned_data)
+            MOVE_SERVICES[move](case=case, actor=request.user, **params)
         except DomainError as exc:
             case.refresh_from_db(fields=["status"])
             if isinstance(exc, TransitionNotAllowed) and seen_status and seen_status != case.status:
@@ -360,22 +409,51 @@ class TransferCaseAdmin(admin.ModelAdmin):
                 message = _(
                     "该申请已由其他经办人员办理，当前状态为“%(status)s”，本次操作未执行。"
                 ) % {"status": case.get_status_display()}
-            else:
-                message = exc.message
-            self.message_user(request, message, messages.ERROR)
-        else:
-            case.refresh_from_db(fields=["status"])
+                self.message_user(request, message, messages.ERROR)
+                return redirect(change_url)
+            self.message_user(request, exc.message, messages.ERROR)
+            if confirm:
+                # Back to the same page with what the clerk typed, never an emptied field.
+                return self._confirm_page(request, case, move, form, status=exc.http_status)
+            return redirect(change_url)
+        case.refresh_from_db(fields=["status"])
+        self.message_user(
+            request,
+            _("已办理“%(move)s”，申请%(serial_no)s当前状态：%(status)s。")
+            % {
+                "move": MOVES[move].label,
+                "serial_no": case.serial_no,
+                "status": case.get_status_display(),
+            },
+            messages.SUCCESS,
+        )
+        return redirect(change_url)
+
+    def _confirm_page(self, request, case, move, form, status=200):
+        if not may(request.user, case, move):
             self.message_user(
                 request,
-                _("已办理“%(move)s”，申请%(serial_no)s当前状态：%(status)s。")
-                % {
-                    "move": MOVES[move].label,
-                    "serial_no": case.serial_no,
-                    "status": case.get_status_display(),
-                },
-                messages.SUCCESS,
+                _("当前状态下您不能办理“%(move)s”。") % {"move": MOVES[move].label},
+                messages.ERROR,
             )
-        return redirect(change_url)
+            return redirect(reverse("admin:transfers_transfercase_change", args=[case.pk]))
+        facts = confirmation_facts(case, move)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "case": case,
+            "move": move,
+            "move_label": MOVES[move].label,
+            "style": MOVES[move].style,
+            "form": form,
+            "facts": facts,
+            "url": reverse("admin:transfers_transfercase_move", args=[case.pk, move]),
+            "change_url": reverse("admin:transfers_transfercase_change", args=[case.pk]),
+            "title": _("确认办理：%(move)s") % {"move": MOVES[move].label},
+        }
+        return TemplateResponse(
+            request, "transfers/admin/confirm_move.html", context, status=status
+        )
 
     def attachment_view(self, request, object_id):
         case = self._case_or_404(request, object_id)
@@ -395,43 +473,66 @@ class TransferCaseAdmin(admin.ModelAdmin):
         return response
 
     def dashboard_view(self, request):
-        """工作台: per queue, the cases waiting on the clerk's agency and how many are overdue."""
-        if not is_clerk(request.user):
-            raise Http404
+        """The old address of the workbench: it is the back office's landing page now."""
+        return redirect("admin:index")
+
+
+class AgencyClerkFilter(admin.SimpleListFilter):
+    title = gettext_lazy("经办人员")
+    parameter_name = "clerk"
+
+    def lookups(self, request, model_admin):
+        rows = model_admin.get_queryset(request).order_by().values_list("user_id", "user__username")
+        return sorted(set(rows), key=lambda row: row[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(user_id=self.value()) if self.value() else queryset
+
+
+@admin.register(PersonAccess)
+class PersonAccessAdmin(admin.ModelAdmin):
+    """个人信息查询留痕 for the supervisor (their agency's rows) and superusers: per clerk
+    (filter) and per person (search by the exact ID number). Read-only: rows are append-only."""
+
+    list_display = ["at", "user", "agency", "person_masked", "kind", "reference", "reason"]
+    list_filter = [AgencyClerkFilter, "kind"]
+    search_fields = ["=person__id_number"]
+    search_help_text = gettext_lazy("输入参保人18位公民身份号码，查看谁查询过该参保人")
+    list_select_related = ["user", "agency", "person"]
+    list_per_page = 100
+    show_full_result_count = False
+
+    def _allowed(self, request) -> bool:
         clerk = clerk_of(request.user)
-        agency = clerk.agency if clerk else None
-        today = timezone.localdate()
-        aggregates = {}
-        for queue in QUEUES:
-            condition = queue_condition(queue, agency.pk if agency else None)
-            aggregates[f"{queue}_total"] = Count("pk", filter=condition)
-            aggregates[f"{queue}_overdue"] = Count(
-                "pk", filter=condition & Q(current_due_date__lt=today)
-            )
-        counts = self.get_queryset(request).order_by().aggregate(**aggregates)
-        changelist = reverse("admin:transfers_transfercase_changelist")
-        rows = [
-            {
-                "queue": queue,
-                "label": Queue(queue).label,
-                "total": counts[f"{queue}_total"],
-                "overdue": counts[f"{queue}_overdue"],
-                "url": f"{changelist}?queue={queue}",
-                "overdue_url": f"{changelist}?queue={queue}&overdue=yes",
-            }
-            for queue in QUEUES
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("经办工作台"),
-            "agency": agency,
-            "clerk": clerk,
-            "rows": rows,
-            "total_overdue": sum(row["overdue"] for row in rows),
-            "changelist_url": changelist,
-        }
-        return TemplateResponse(request, "transfers/admin/dashboard.html", context)
+        return request.user.is_superuser or (
+            clerk is not None and clerk.role == StaffRole.SUPERVISOR
+        )
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        clerk = clerk_of(request.user)
+        return queryset.filter(agency_id=clerk.agency_id) if clerk else queryset.none()
+
+    @admin.display(description=gettext_lazy("参保人"))
+    def person_masked(self, obj):
+        return f"{obj.person.name}（{obj.person.id_number_masked}）"
 
 
 # The calendar table's admin lives beside the deadlines it recomputes.

@@ -16,7 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.selectors import clerk_of
+from core import otp
+from core.errors import NotAllowed
 from core.schema import error
+from insured.access_log import AccessKind, log_access
 from transfers import selectors, services, workflow
 from transfers.models import TransferCase
 from transfers.serializers import (
@@ -50,6 +53,12 @@ def _membership(request):
     clerk = clerk_of(request.user)
     if clerk is None:
         raise PermissionDenied(_("只有经办机构工作人员可以使用此功能。"))
+    if not otp.request_is_verified(request):
+        # Staff act only after the second factor: a verified session, or a token issued
+        # after verify_staff_otp (core.otp.request_is_verified, the token hook).
+        raise NotAllowed(
+            _("经办机构工作人员须完成两步验证（动态验证码）后才能办理。"), code="otp_required"
+        )
     return clerk
 
 
@@ -171,8 +180,16 @@ class AgencyTransferListView(APIView):
 class AgencyTransferDetailView(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request, serial_no: str):
-        _membership(request)
+        clerk = _membership(request)
         case = selectors.case_for_staff(user=request.user, serial_no=serial_no)
+        log_access(
+            user=request.user,
+            agency=clerk.agency,
+            person=case.person,
+            kind=AccessKind.CASE,
+            reference=case.serial_no,
+            reason=case.serial_no,
+        )
         return _detail_response(request, case, for_agency=True)
 
 

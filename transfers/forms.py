@@ -12,7 +12,7 @@ from core.errors import DomainError
 from core.validators import validate_phone, validate_plain_multiline_text, validate_plain_text
 from transfers import attachments
 from transfers.models import CATEGORIES_BY_INSURANCE, category_label
-from transfers.workflow import CaseStatus
+from transfers.workflow import MOVES, CaseStatus
 
 
 def category_choices() -> list:
@@ -269,3 +269,101 @@ MOVE_FORMS = {
     ("amount",): ReceiptForm,
     ("approval_checked",): AcceptForm,
 }
+
+
+# Confirmation pages of the back office (``workflow.Move.confirm``): the standard reasons a
+# clerk picks from, then words of their own; the person reads both.
+REFUSAL_REASONS = {
+    "reject": [
+        ("materials", _("申请材料不全或不符合要求")),
+        ("identity", _("参保人身份信息与转入地登记信息不一致")),
+        ("conditions", _("不符合转入地参保或转入条件（户籍、就业或居住）")),
+        ("duplicate", _("已有同一险种的转移接续申请在办理或已办结")),
+        ("other", _("其他原因（请在下面说明）")),
+    ],
+    "return": [
+        ("mismatch", _("联系函信息与转出地参保缴费记录不一致")),
+        ("no_record", _("转出地没有该参保人的参保缴费记录")),
+        ("still_paying", _("参保人在转出地仍在参保缴费，尚未中断")),
+        ("arrears", _("存在欠费或重复缴费，须先清理")),
+        ("other", _("其他原因（请在下面说明）")),
+    ],
+}
+
+
+class RefusalForm(forms.Form):
+    """A standard reason plus free text; ``cleaned_data["reason"]`` is what the person reads."""
+
+    reason_code = forms.ChoiceField(
+        label=_("原因"),
+        error_messages={"required": _("请选择原因。"), "invalid_choice": _("请选择原因。")},
+    )
+    reason_detail = forms.CharField(
+        label=_("补充说明（申请人可见）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, move: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason_code"].choices = [("", "—"), *REFUSAL_REASONS[move]]
+        self.reasons = dict(REFUSAL_REASONS[move])
+
+    def clean(self):
+        data = super().clean()
+        code, detail = data.get("reason_code"), (data.get("reason_detail") or "").strip()
+        if code == "other" and not detail:
+            self.add_error("reason_detail", _("选择“其他原因”时请填写说明。"))
+        elif code:
+            label = "" if code == "other" else str(self.reasons[code])
+            data["reason"] = "；".join(part for part in (label, detail) if part)
+        return data
+
+
+class ConfirmReceiptForm(ReceiptForm):
+    """The amount actually received, typed by the clerk (kept when it does not match)."""
+
+
+def confirm_form(move: str, data=None):
+    """The form of a move's confirmation page; its ``service_kwargs()`` go to the service."""
+    params = MOVES[move].params
+    if params == ("reason",):
+        form = RefusalForm(data, move=move)
+    elif params == ("amount",):
+        form = ConfirmReceiptForm(data)
+    elif params == ("approval_checked",):
+        form = AcceptForm(data)
+    else:
+        form = NoInputForm(data)
+    form.service_kwargs = lambda: {name: form.cleaned_data[name] for name in params}
+    return form
+
+
+class WalkInForm(forms.Form):
+    """窗口受理: the transfer-in application a clerk enters for a person at the counter. The
+    places are the person's own records: transfer-in at one held by the clerk's agency."""
+
+    insurance = forms.ChoiceField(label=_("转移险种"), choices=Insurance.choices)
+    category = forms.ChoiceField(label=_("转入类型"))
+    from_region = forms.ChoiceField(label=_("转出地"))
+    to_region = forms.ChoiceField(label=_("转入地"))
+    phone = forms.CharField(label=_("联系电话"), max_length=20, validators=[validate_phone])
+    hukou_address = forms.CharField(
+        label=_("户籍地址"), max_length=200, validators=[validate_plain_text]
+    )
+
+    def __init__(self, *args, enrollments, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("请选择")), *category_choices()]
+
+        def place(enrollment):
+            return (
+                enrollment.region_id,
+                f"{enrollment.region.full_name()}（{enrollment.region_id}）",
+            )
+
+        held = [e for e in enrollments if agency is None or e.agency_id == agency.pk]
+        others = [e for e in enrollments if e not in held]
+        self.fields["to_region"].choices = sorted({place(e) for e in held})
+        self.fields["from_region"].choices = sorted({place(e) for e in others})

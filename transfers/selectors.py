@@ -4,6 +4,7 @@ Visibility is decided here: a person sees their own cases, a clerk the cases whe
 agency is a party. Anything else is ``Http404``: never reveal that another person's case
 exists."""
 
+import contextlib
 import datetime
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -16,6 +17,7 @@ from agencies.models import Agency, Region
 from agencies.selectors import clerk_of
 from documents.kinds import DocumentKind
 from documents.models import Document
+from documents.rmb import rmb, rmb_upper
 from insured.models import InsuredPerson
 from transfers import workflow
 from transfers.calendar import DueDate, due_date, time_limits
@@ -259,4 +261,73 @@ def medical_waiting_tip(case: TransferCase) -> dict | None:
         "over": gap > MEDICAL_GAP_WITHOUT_WAITING,
         "last_month_out": out_end,
         "first_month_in": in_start,
+    }
+
+
+# The moves that move money: their confirmation page posts back the amount it showed.
+MONEY_MOVES = frozenset({"remit", "confirm_receipt"})
+
+
+def _account(agency: Agency) -> str:
+    parts = (agency.bank_account_name, agency.bank_name, agency.bank_account_number)
+    return " ".join(part for part in parts if part) or _("（未登记银行账户）")
+
+
+def confirmation_facts(case: TransferCase, move: str) -> dict:
+    """What a confirmation page restates: the person, the serial, the amount in figures and in
+    capitals, and the account the money goes to (the transfer-in agency's fund account)."""
+    from_funds = None
+    with contextlib.suppress(ObjectDoesNotExist):
+        from_funds = case.funds
+    remittance = None
+    with contextlib.suppress(ObjectDoesNotExist):
+        remittance = case.remittance
+    if move == "confirm_receipt" and remittance is not None:
+        amount = remittance.amount
+        amount_label = _("转出地划出金额")
+    elif from_funds is not None:
+        amount = from_funds.total
+        amount_label = _("转移基金合计")
+    else:
+        amount, amount_label = None, _("转移基金合计")
+    return {
+        "person": f"{case.person.name}（{case.person.id_number_masked}）",
+        "serial_no": case.serial_no,
+        "insurance": case.get_insurance_display(),
+        "status": case.get_status_display(),
+        "transfer_out": case.transfer_out_agency.name,
+        "transfer_in": case.transfer_in_agency.name,
+        "amount_label": amount_label,
+        "amount": amount,
+        "amount_figures": rmb(amount) if amount is not None else None,
+        "amount_capitals": rmb_upper(amount) if amount is not None else None,
+        "months": from_funds.months if from_funds is not None else None,
+        "account": remittance.to_account
+        if remittance is not None
+        else _account(case.transfer_in_agency),
+        "money_move": move in MONEY_MOVES,
+    }
+
+
+def from_records(case: TransferCase) -> dict:
+    """The person's record at the transfer-out place, as the case page shows it: the
+    enrollment the case moves out of, its paid months and years (insured's selectors)."""
+    enrollment = case.from_enrollment
+    overlapping = sorted(case.overlapping_months or [])
+    years = [
+        {
+            "year": row.year,
+            "months": f"{row.first_month}–{row.last_month}",
+            "months_paid": row.months_paid,
+            "base": row.monthly_base,
+            "overlap": [m for m in overlapping if m.startswith(f"{row.year}-")],
+        }
+        for row in enrollment.years.order_by("year")
+    ]
+    return {
+        "enrollment": enrollment,
+        "agency": enrollment.agency,
+        "months": sum(row["months_paid"] for row in years),
+        "years": years,
+        "overlapping": overlapping,
     }

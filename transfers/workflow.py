@@ -151,6 +151,7 @@ class Move:
     params: tuple[str, ...] = ()  # what the clerk must give: "reason", "amount"
     api_name: str = ""  # URL segment of clerk moves under /api/v1/agency/transfers/<serial>/
     style: str = "default"  # the button: "danger" for moves that end the case
+    confirm: bool = False  # the back office restates the case on a confirmation page first
 
 
 MOVES: dict[str, Move] = {
@@ -200,6 +201,7 @@ MOVES: dict[str, Move] = {
         params=("approval_checked",),  # required true for an approved transfer (调动)
         api_name="accept",
         log=_("转入地经办机构审核通过，受理了您的申请。"),
+        confirm=True,
     ),
     "reject": Move(
         _("不予受理"),
@@ -214,6 +216,7 @@ MOVES: dict[str, Move] = {
         style="danger",
         log=_("转入地经办机构不予受理您的申请。"),
         note_public=True,
+        confirm=True,
     ),
     "withdraw": Move(
         _("撤回申请"),
@@ -259,6 +262,7 @@ MOVES: dict[str, Move] = {
         style="danger",
         log=_("转出地经办机构退回了申请。"),
         note_public=True,
+        confirm=True,
     ),
     "issue_info_sheet": Move(
         _("出具信息表"),
@@ -277,6 +281,7 @@ MOVES: dict[str, Move] = {
         follow_ups=("pay_remittance",),
         api_name="remit",
         log=_("转出地经办机构已审批划转基金，等待银行划款。"),
+        confirm=True,
     ),
     "record_payment": Move(
         _("银行已划出基金"),
@@ -300,6 +305,7 @@ MOVES: dict[str, Move] = {
         params=("amount",),
         api_name="confirm-receipt",
         log=_("转入地经办机构确认基金到账，已记录您的个人权益，办结。"),
+        confirm=True,
     ),
     "retry": Move(
         _("重新执行"),

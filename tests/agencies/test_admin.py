@@ -2,13 +2,14 @@ import pytest
 
 from agencies.models import Region
 from tests.factories import AgencyFactory, StaffFactory, UserFactory, region
+from tests.otp_helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    login_verified(client, UserFactory(username="admin", is_staff=True, is_superuser=True))
     return client
 
 

@@ -4,6 +4,7 @@ password/reset/ (+ confirm/), register/ (+ confirm/)."""
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -11,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from core.models import AuthToken
 from tests.conftest import sms_code
 from tests.factories import PersonFactory, StaffFactory, UserFactory
+from tests.otp_helpers import current_code, device_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +35,12 @@ def person(regions):
 
 
 def login(api_client, username, password="Correct-Horse-9"):
-    return api_client.post(TOKEN_URL, {"username": username, "password": password}, format="json")
+    """The token request; staff add the current code of their OTP device."""
+    body = {"username": username, "password": password}
+    user = get_user_model().objects.filter(username=username).first()
+    if user is not None and user.is_staff:
+        body["otp"] = current_code(device_of(user))
+    return api_client.post(TOKEN_URL, body, format="json")
 
 
 def use(api_client, token):

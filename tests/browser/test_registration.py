@@ -1,10 +1,12 @@
 import pytest
 
 from agencies.models import Region
+from core.otp import set_fixed_totp
 from core.sms import MemorySmsBackend
 from insured.models import InsuredPerson
 from tests.conftest import sms_code
 from tests.insured.records import person_with_history
+from tests.otp_helpers import DEMO_SECRET, current_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,11 +87,15 @@ def test_a_person_born_in_1975_in_nanjing_gulou_registers(page, regions):
 
 
 def test_a_superuser_enters_the_1975_gulou_number_in_the_registry(page, regions, django_user_model):
-    django_user_model.objects.create_superuser("registrar", password="Sheng-Bao-2026")
+    registrar = django_user_model.objects.create_superuser("registrar", password="Sheng-Bao-2026")
+    device = set_fixed_totp(registrar, DEMO_SECRET)
     page.goto("/admin/login/")
     page.get_by_label("用户名").fill("registrar")
     page.get_by_label("密码").fill("Sheng-Bao-2026")
     page.get_by_role("button", name="登录").click()
+    page.get_by_label("动态验证码").fill(current_code(device))  # the second factor
+    page.get_by_role("button", name="验证").click()
+    page.wait_for_load_state()
     page.goto("/admin/insured/insuredperson/add/")
     page.get_by_label("公民身份号码").fill("320106197511124524")
     page.get_by_label("姓名").fill("周敏")

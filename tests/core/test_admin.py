@@ -5,6 +5,7 @@ import pytest
 from core.models import AuthToken
 from core.tokens import token_issue
 from tests.factories import StaffFactory, UserFactory
+from tests.otp_helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,7 @@ URL = "/admin/core/authtoken/"
 def test_a_superuser_sees_tokens_without_their_keys_and_revokes_one(client, django_user_model):
     root = django_user_model.objects.create_superuser("root", password="Correct-Horse-9")
     key, token = token_issue(user=UserFactory())
-    client.force_login(root)
+    login_verified(client, root)
     html = client.get(URL).content.decode()
     assert token.prefix in html
     assert key not in html
@@ -25,5 +26,5 @@ def test_a_superuser_sees_tokens_without_their_keys_and_revokes_one(client, djan
 
 def test_a_clerk_cannot_see_the_tokens(client, regions):
     clerk = StaffFactory().user
-    client.force_login(clerk)
+    login_verified(client, clerk)
     assert client.get(URL).status_code == 403

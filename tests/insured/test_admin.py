@@ -14,6 +14,7 @@ from tests.factories import (
     UserFactory,
     region,
 )
+from tests.otp_helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def two_agencies_people(regions):
 
 def test_superuser_list_shows_masked_ids_and_searches_by_full_id(client, two_agencies_people):
     nanjing, _shanghai = two_agencies_people
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    login_verified(client, UserFactory(is_staff=True, is_superuser=True))
     response = client.get("/admin/insured/insuredperson/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -43,7 +44,7 @@ def test_a_clerk_sees_only_the_persons_of_their_agency(client, two_agencies_peop
     clerk.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_insuredperson", "view_enrollment"])
     )
-    client.force_login(clerk)
+    login_verified(client, clerk)
     people = client.get("/admin/insured/insuredperson/").context["cl"].result_list
     assert list(people) == [nanjing.person]
     assert client.get(f"/admin/insured/enrollment/{shanghai.pk}/change/").status_code == 302
@@ -51,7 +52,7 @@ def test_a_clerk_sees_only_the_persons_of_their_agency(client, two_agencies_peop
 
 def test_an_enrollment_page_shows_its_years_inline(client, two_agencies_people):
     nanjing, _shanghai = two_agencies_people
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    login_verified(client, UserFactory(is_staff=True, is_superuser=True))
     response = client.get(f"/admin/insured/enrollment/{nanjing.pk}/change/")
     assert response.status_code == 200
     assert "缴费期间" in response.content.decode()
@@ -60,7 +61,7 @@ def test_an_enrollment_page_shows_its_years_inline(client, two_agencies_people):
 def test_the_person_page_names_where_an_abolished_code_lies_today(client, regions):
     # 110104 宣武区 was merged in 2010; numbers issued there stay valid for life.
     person = PersonFactory(birth_region="110104", born=datetime.date(1970, 1, 1))
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    login_verified(client, UserFactory(is_staff=True, is_superuser=True))
     html = client.get(f"/admin/insured/insuredperson/{person.pk}/change/").content.decode()
     assert "北京市宣武区（该地址码使用至2010年，今属北京市）" in html
 
@@ -71,7 +72,7 @@ def test_the_counter_stops_contributions_and_undoes_a_transferring_out_mark(
     from insured.models import EnrollmentStatus
 
     nanjing, _shanghai = two_agencies_people
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    login_verified(client, UserFactory(is_staff=True, is_superuser=True))
     url = "/admin/insured/enrollment/"
     client.post(url, {"action": "stop_contributions", "_selected_action": [nanjing.pk]})
     nanjing.refresh_from_db()

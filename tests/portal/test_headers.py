@@ -9,6 +9,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from documents.models import Document
+from tests.otp_helpers import api_verified, login_verified
 from tests.transfers.factories import case_in, login, make_parties
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,6 @@ def pages(people) -> list[tuple[str, str]]:
         ("clerk", "/admin/"),
         ("clerk", reverse("admin:transfers_transfercase_changelist")),
         ("clerk", reverse("admin:transfers_transfercase_change", args=[case.pk])),
-        ("clerk", reverse("admin:transfers_transfercase_dashboard")),
         ("root", reverse("admin:insured_insuredperson_changelist")),
         ("root", reverse("admin:documents_document_changelist")),
         ("root", reverse("admin:agencies_agency_changelist")),
@@ -61,7 +61,7 @@ def test_every_page_has_a_strict_csp_and_no_inline_script_style_or_handler(clien
     for who, url in pages(people):
         client.logout()
         if who != "anonymous":
-            client.force_login(people[who])
+            login_verified(client, people[who])
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         policy = response["Content-Security-Policy"]
@@ -104,7 +104,7 @@ def test_api_docs_load_swagger_ui_from_our_own_static_files(client):
     ],
 )
 def test_personal_pages_and_the_api_are_never_stored(client, people, who, url):
-    client.force_login(people[who])
+    login_verified(client, people[who])
     response = client.get(url)
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -125,7 +125,7 @@ def test_pdfs_are_never_stored(api_client, regions):
         person=person, agency=AgencyFactory(region=region("110105")), region=region("110105")
     )
     ContributionYearFactory(enrollment=enrollment, year=2020)
-    api_client.force_authenticate(person.user)
+    api_verified(api_client, person.user)
     issued = api_client.post("/api/v1/me/proofs/", {}, format="json")
     assert issued.status_code == 201, issued.content
     document = Document.objects.get()

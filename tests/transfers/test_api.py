@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import Notification
+from tests.otp_helpers import api_verified
 from tests.transfers import samples
 from tests.transfers.celery_helpers import eager_tasks
 from tests.transfers.factories import case_in, login, make_mover, make_parties
@@ -31,7 +32,7 @@ def parties(regions):
 
 
 def as_user(client, user):
-    client.force_authenticate(user)
+    api_verified(client, user)
     return client
 
 

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.otp_helpers import api_verified, login_verified
 from tests.transfers import samples
 from tests.transfers.factories import case_in, make_mover, make_parties
 from transfers.attachments import AttachmentInvalid, inspect_attachment, validate_attachment
@@ -72,7 +73,7 @@ def test_a_file_over_1024_kb_is_refused_whatever_it_claims():
 def test_the_api_refuses_a_polyglot_and_stores_a_real_pdf_under_our_name(api_client, regions):
     parties = make_parties()
     person = make_mover(parties)
-    api_client.force_authenticate(person.user)
+    api_verified(api_client, person.user)
     bad = api_client.post(
         "/api/v1/transfers/",
         {**APPLY, "attachment": SimpleUploadedFile("a.pdf", samples.zip_with_pdf_prefix())},
@@ -102,7 +103,7 @@ def test_the_download_has_the_detected_type_nosniff_and_is_an_attachment(client,
     case.attachment.save("x.png", ContentFile(samples.image()), save=False)
     case.attachment_name = "scan.html"  # what the uploader called it does not matter
     case.save(update_fields=["attachment", "attachment_name"])
-    client.force_login(parties.in_reviewer)
+    login_verified(client, parties.in_reviewer)
     response = client.get(reverse("admin:transfers_transfercase_attachment", args=[case.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
@@ -129,7 +130,7 @@ def test_a_json_body_over_the_memory_cap_is_a_clear_4xx_not_a_500(api_client, se
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     parties = make_parties()
     person = make_mover(parties)
-    api_client.force_authenticate(person.user)
+    api_verified(api_client, person.user)
     api_client.raise_request_exception = False
     response = api_client.post(
         "/api/v1/transfers/", {**APPLY, "hukou_address": "长" * 2000}, format="json"

@@ -15,6 +15,7 @@ from django.urls import reverse
 from agencies import services as agency_services
 from agencies.models import CalendarDay
 from agencies.selectors import forget_official_calendar, official_calendar
+from tests.otp_helpers import api_verified, login_verified
 from tests.transfers.factories import case_in, make_parties
 from transfers import checks, services
 from transfers.models import Stage, StageName
@@ -188,13 +189,13 @@ def test_the_admin_refuses_a_make_up_working_day_on_a_weekday(admin_client):
 
 def test_the_case_page_and_the_api_mark_an_estimated_due_date(client, api_client, parties):
     case = letter_sent_on(parties, date(2026, 12, 21), due=date(2027, 1, 12), estimated=True)
-    client.force_login(case.person.user)
+    login_verified(client, case.person.user)
 
     page = client.get(reverse("transfer-detail", args=[case.serial_no])).content.decode()
     assert '2027-01-12 <span class="badge warn"' in page
     assert "预计" in page
 
-    api_client.force_authenticate(case.person.user)
+    api_verified(api_client, case.person.user)
     stages = api_client.get(f"/api/v1/transfers/{case.serial_no}/").json()["stages"]
     by_name = {s["name"]: s for s in stages}
     assert by_name["transfer_out"]["due_date"] == "2027-01-12"

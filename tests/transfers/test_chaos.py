@@ -318,13 +318,16 @@ def _pings(client) -> bool:
 
 @contextmanager
 def broker(url: str):
-    """This process's Celery app publishes to ``url`` (fresh connection pools)."""
+    """This process's Celery app publishes to ``url``; every connection pool is dropped on the
+    way in and out, so that nothing keeps a connection to the other broker (or a dead one)."""
+    from kombu import pools
+
     from portal.celery import app
 
     saved = app.conf.broker_url
 
     def reset():
-        app.pool.force_close_all()
+        pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
 
@@ -333,8 +336,8 @@ def broker(url: str):
     try:
         yield
     finally:
-        reset()
         app.conf.broker_url = saved
+        reset()
 
 
 def test_redis_stopped_for_30_seconds_mid_run_loses_nothing(

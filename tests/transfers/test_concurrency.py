@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from agencies.models import StaffRole
 from documents.kinds import DocumentKind
 from documents.models import Document
+from tests.otp_helpers import api_verified
 from tests.transfers.celery_helpers import eager_tasks
 from tests.transfers.factories import _clerk, case_in, make_mover, make_parties
 from transfers.models import CaseEvent, DailySerial, FundRemittance, LocalBankTransfer
@@ -42,7 +43,7 @@ def race(calls):
 def post_as(user, url, body=None):
     def call():
         client = APIClient()
-        client.force_authenticate(user)
+        api_verified(client, user)
         return client.post(url, body or {}, format="json").status_code
 
     return call

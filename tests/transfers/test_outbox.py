@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.errors import TransitionNotAllowed
 from core.models import Delivery, DeliveryStatus, Notification
 from core.notifications import fail_interrupted_deliveries, send_pending
+from tests.otp_helpers import api_verified, login_verified
 from tests.transfers.banks import calls, fail_next
 from tests.transfers.celery_helpers import eager_tasks
 from tests.transfers.factories import case_in, make_parties
@@ -52,8 +53,7 @@ def remit(case, parties, *, dispatch: bool = True) -> CaseEvent:
 
 
 def agency_api(api_client, user):
-    api_client.force_authenticate(user)
-    return api_client
+    return api_verified(api_client, user)
 
 
 # ── the outbox ───────────────────────────────────────────────────────────────────────────────
@@ -261,7 +261,7 @@ def test_the_admin_shows_the_attention_queue_and_a_retry_button(
     settings.TRANSFER_BANK_BACKEND = "tests.transfers.banks.RefusingBank"
     case = case_in("info_sheet_issued", parties)
     remit(case, parties)
-    client.force_login(parties.out_reviewer)
+    login_verified(client, parties.out_reviewer)
     listing = client.get("/admin/transfers/transfercase/", {"queue": "attention"})
     assert [c.pk for c in listing.context["cl"].result_list] == [case.pk]
     page = client.get(f"/admin/transfers/transfercase/{case.pk}/change/").content.decode()

@@ -21,6 +21,7 @@ from documents.rendering import render_html
 from insured.models import AccountKind, EnrollmentStatus
 from insured.services import temporary_accounts_seal
 from tests.factories import ContributionYearFactory, EnrollmentFactory, PersonFactory, region
+from tests.otp_helpers import api_verified, login_verified
 from tests.transfers import samples
 from tests.transfers.factories import (
     IN_REGION,
@@ -158,7 +159,7 @@ def test_medical_insurance_moves_whatever_the_age(parties):
 def test_the_refusal_reads_in_english(parties):
     person = mover_born(parties, years_ago(50), male=True)
     api = APIClient()
-    api.force_authenticate(person.user)
+    api_verified(api, person.user)
     body = {
         "insurance": "pension",
         "category": "enterprise",
@@ -207,7 +208,7 @@ def test_the_api_accept_takes_the_approval_check(parties):
     person = mover_born(parties, years_ago(52), male=True)
     case = submit(person, approved_transfer=True, attachment=pdf())
     api = APIClient()
-    api.force_authenticate(parties.in_reviewer)
+    api_verified(api, parties.in_reviewer)
     url = f"/api/v1/agency/transfers/{case.serial_no}/accept/"
     assert api.post(url, {}, format="json").status_code == 400
     response = api.post(url, {"approval_checked": True}, format="json")
@@ -367,7 +368,7 @@ def test_an_ordinary_relationship_is_no_collection(parties):
 def test_the_collection_api(parties):
     person, _account = temporary_in_nanjing(parties)
     api = APIClient()
-    api.force_authenticate(parties.out_reviewer)
+    api_verified(api, parties.out_reviewer)
 
     nothing = api.post(
         "/api/v1/agency/collections/",
@@ -437,17 +438,17 @@ def test_the_guide_states_the_temporary_account_and_several_places_rules(client)
 def test_the_back_office_accept_button_needs_the_approval_box_ticked(parties, client):
     person = mover_born(parties, years_ago(52), male=True)
     case = submit(person, approved_transfer=True, attachment=pdf())
-    client.force_login(parties.in_reviewer)
-    page = client.get(reverse("admin:transfers_transfercase_change", args=[case.pk]))
-    assert "已核验调动批准材料" in page.content.decode()
+    login_verified(client, parties.in_reviewer)
     move = reverse("admin:transfers_transfercase_move", args=[case.pk, "accept"])
+    page = client.get(move)  # the confirmation page asks for the check
+    assert "已核验调动批准材料" in page.content.decode()
 
-    refused = client.post(move, {"seen_status": "submitted"}, follow=True)
+    refused = client.post(move, {"seen_status": "submitted", "confirm": "yes"}, follow=True)
     case.refresh_from_db()
     assert case.status == CaseStatus.SUBMITTED
     assert "请先核验附件中的调动批准材料" in refused.content.decode()
 
-    client.post(move, {"seen_status": "submitted", "approval_checked": "on"})
+    client.post(move, {"seen_status": "submitted", "approval_checked": "on", "confirm": "yes"})
     case.refresh_from_db()
     assert case.status != CaseStatus.SUBMITTED
 
@@ -458,7 +459,7 @@ def test_the_person_sees_the_collection_on_their_case_page(parties, client):
     case = services.collection_start(
         person=person, from_enrollment=account, actor=parties.out_reviewer
     )
-    client.force_login(person.user)
+    login_verified(client, person.user)
     page = client.get(reverse("transfer-detail", args=[case.serial_no])).content.decode()
     assert "临时缴费账户归集" in page
     assert "待遇领取地经办机构发起临时缴费账户归集。" in page
@@ -487,7 +488,7 @@ def test_age_is_the_number_of_birthdays_reached(born, on):
 def test_my_records_shows_a_sealed_temporary_account_with_its_months(parties, client):
     person, account = temporary_in_nanjing(parties)
     services.collection_start(person=person, from_enrollment=account, actor=parties.out_reviewer)
-    client.force_login(person.user)
+    login_verified(client, person.user)
     page = client.get(reverse("my-records")).content.decode()
     today = timezone.localdate()
     assert f"临时缴费账户已于{today:%Y-%m-%d}封存，缴费和年限保留，退休时归集" in page

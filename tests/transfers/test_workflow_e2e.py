@@ -8,6 +8,7 @@ from core.models import Notification
 from documents.kinds import DocumentKind
 from documents.models import Document
 from insured.models import EnrollmentStatus, MovementStatus, RightsMovement
+from tests.otp_helpers import api_verified
 from tests.transfers.celery_helpers import inprocess_worker, wait_for
 from tests.transfers.factories import MEDICAL_EXPECTED, PENSION_EXPECTED, make_mover, make_parties
 from transfers.models import FundRemittance, LocalBankTransfer, TransferCase, TransferFunds
@@ -51,7 +52,7 @@ def test_whole_flow_through_the_api_with_a_real_worker(
     person = make_mover(parties, insurance=insurance)
 
     def act(user, method, url, body=None):
-        api_client.force_authenticate(user)
+        api_verified(api_client, user)
         response = getattr(api_client, method)(url, body or {}, format="json")
         assert response.status_code in (200, 201), (url, response.status_code, response.content)
         return response.json()

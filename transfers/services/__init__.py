@@ -15,7 +15,7 @@ Errors: ``EligibilityError`` (400) at submission, ``NotAllowed`` (403) for the w
 ``TransitionNotAllowed`` (409) for a move the current state does not allow.
 """
 
-from transfers.services.base import AmountMismatch, EligibilityError
+from transfers.services.base import AmountChanged, AmountMismatch, EligibilityError
 from transfers.services.collection import collection_start, temporary_accounts_of
 from transfers.services.deadlines import (
     due_dates_recompute,
@@ -64,6 +64,7 @@ assert set(CLERK_MOVES) <= set(MOVE_SERVICES), "every clerk move needs its servi
 
 __all__ = [
     "MOVE_SERVICES",
+    "AmountChanged",
     "AmountMismatch",
     "EligibilityError",
     "application_submit",

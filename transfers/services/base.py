@@ -45,6 +45,12 @@ class EligibilityError(DomainError):
     code = "not_eligible"
 
 
+class AmountChanged(TransitionNotAllowed):
+    """A confirmation page was posted with another amount than the one due: nothing done."""
+
+    code = "amount_changed"
+
+
 class AmountMismatch(TransitionNotAllowed):
     """The amount confirmed as received is not the amount remitted."""
 
@@ -96,7 +102,11 @@ def enqueue_dispatch(event_id: int) -> None:
     try:
         task.delay(event_id)
     except Exception:  # a broker error must not turn a committed move into an error page
-        logger.warning("Could not enqueue dispatch of event %s; it will be re-dispatched", event_id)
+        logger.warning(
+            "Could not enqueue dispatch of event %s; it will be re-dispatched",
+            event_id,
+            exc_info=True,
+        )
 
 
 def record_event(

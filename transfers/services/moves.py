@@ -14,6 +14,7 @@ from insured import ledger
 from transfers.models import CaseEvent, FundRemittance, TransferCase, TransferFunds
 from transfers.services.base import (
     CENT,
+    AmountChanged,
     AmountMismatch,
     apply_move,
     authorize,
@@ -106,7 +107,24 @@ def transfer_return(*, case: TransferCase, actor, reason: str) -> TransferCase:
     return case
 
 
-def transfer_remit(*, case: TransferCase, actor) -> TransferCase:
+def _check_shown(shown: Decimal | None, actual: Decimal) -> None:
+    """A confirmation page restates an amount; posted with another one, nothing is done."""
+    if shown is None:
+        return
+    try:
+        value = _parse_amount(shown)
+    except DomainError:
+        value = None
+    if value != actual:
+        raise AmountChanged(
+            _("确认页显示的金额 ¥%(shown)s 与应办理金额 ¥%(actual)s 不一致，未办理，请重新核对。")
+            % {"shown": shown, "actual": actual}
+        )
+
+
+def transfer_remit(
+    *, case: TransferCase, actor, expected_amount: Decimal | None = None
+) -> TransferCase:
     """Before: info_sheet_issued, actor a finance officer of the transfer-out agency who did
     not acknowledge the letter. After: remitting, with the one approved FundRemittance of the
     case; the bank pays it after commit by its idempotency key, and only the bank's reference
@@ -127,6 +145,7 @@ def transfer_remit(*, case: TransferCase, actor) -> TransferCase:
                 code="separation_of_duties",
             )
         funds = TransferFunds.objects.get(case=case)
+        _check_shown(expected_amount, funds.total)
         out, into = case.transfer_out_agency, case.transfer_in_agency
         FundRemittance.objects.create(
             case=case,
@@ -150,7 +169,9 @@ def _parse_amount(amount) -> Decimal:
     return value.quantize(CENT)
 
 
-def transfer_confirm_receipt(*, case: TransferCase, actor, amount: Decimal) -> TransferCase:
+def transfer_confirm_receipt(
+    *, case: TransferCase, actor, amount: Decimal, expected_amount: Decimal | None = None
+) -> TransferCase:
     """Before: funds_remitted (the bank returned its reference), actor a finance officer of
     the transfer-in agency, ``amount`` equal to the remitted total. After: completed, the
     person's rights recorded at the transfer-in enrollment (记录个人权益). A different amount
@@ -163,6 +184,7 @@ def transfer_confirm_receipt(*, case: TransferCase, actor, amount: Decimal) -> T
         agency = authorize(case, actor, "confirm_receipt")
         check_state(case, "confirm_receipt")
         remittance = FundRemittance.objects.select_for_update().get(case=case)
+        _check_shown(expected_amount, remittance.amount)
         if amount != remittance.amount:
             mismatch = (case, agency, remittance.amount)
         else:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Insurance, Region
-from agencies.selectors import agency_for
+from agencies.selectors import agency_for, clerk_of
 from core.errors import NotAllowed
 from core.validators import PHONE, PHONE_MESSAGE
 from insured.models import (
@@ -448,13 +448,22 @@ def application_submit(
     attachment: UploadedFile | None = None,
     approved_transfer: bool = False,
     actor,
+    counter_agency: Agency | None = None,
 ) -> TransferApplication:
     """Before: the person is eligible for every named transfer-out place
     (``check_eligibility`` each). After: one open application and one submitted case per
     place, each with its serial number, certificate and review stages (issue 9 item 9), all in
     one transaction: a refusal for one place creates nothing. The application's number is its
-    first case's serial number."""
-    if actor is None or person.user_id != actor.pk:
+    first case's serial number.
+
+    ``counter_agency``: a walk-in application (窗口受理) entered by a clerk of that agency for
+    the person, who is at its counter. Same checks, plus: the actor is a clerk of
+    ``counter_agency`` and it is the cases' transfer-in agency. The submit events say 窗口受理."""
+    if counter_agency is not None:
+        clerk = clerk_of(actor)
+        if clerk is None or clerk.agency_id != counter_agency.pk:
+            raise NotAllowed(_("只有该经办机构的工作人员可以窗口受理申请。"))
+    elif actor is None or person.user_id != actor.pk:
         raise NotAllowed(_("只能为本人申请转移接续。"))
     places = _places(from_regions)
     to_region = _region(to_region, _("转入地"))
@@ -479,6 +488,14 @@ def application_submit(
         to_region=to_region,
         approved_transfer=approved_transfer,
     )
+    if counter_agency is not None:
+        for _place, found in checked:
+            if found["transfer_in_agency"].pk != counter_agency.pk:
+                raise NotAllowed(
+                    _("窗口受理的申请须由转入地经办机构受理，该申请的转入地经办机构是%(agency)s。")
+                    % {"agency": found["transfer_in_agency"].name},
+                    code="not_transfer_in_agency",
+                )
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -524,7 +541,17 @@ def application_submit(
                     from_status="",
                     to_status=case.status,
                     actor=actor,
-                    note=_submit_note(place, found, checked),
+                    agency=counter_agency,
+                    note="；".join(
+                        part
+                        for part in (
+                            _("窗口受理（%(agency)s）") % {"agency": counter_agency.name}
+                            if counter_agency is not None
+                            else "",
+                            _submit_note(place, found, checked),
+                        )
+                        if part
+                    ),
                 )
     except IntegrityError:
         # The partial unique index (one open application per person and insurance) caught a
@@ -555,6 +582,7 @@ def transfer_submit(
     attachment: UploadedFile | None = None,
     approved_transfer: bool = False,
     actor,
+    counter_agency: Agency | None = None,
 ) -> TransferCase:
     """One transfer-out place: ``application_submit`` with that place; returns its case."""
     application = application_submit(
@@ -568,5 +596,6 @@ def transfer_submit(
         attachment=attachment,
         approved_transfer=approved_transfer,
         actor=actor,
+        counter_agency=counter_agency,
     )
     return application.cases.get()

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
+from core.otp import InvalidSecret, check_secret
 from documents.signing import ensure_keys
 from insured.demo import DEFAULT_PASSWORD, demo_seed
 from transfers.demo import demo_transfers_seed
@@ -20,15 +21,27 @@ class Command(BaseCommand):
             help=f"password of every demo account (default: {DEFAULT_PASSWORD})",
         )
         parser.add_argument(
+            "--otp-secret",
+            default="",
+            help="base32 TOTP secret given to every staff account (demo and browser tests)",
+        )
+        parser.add_argument(
             "--persons", type=int, default=0, help="synthetic insured persons to add"
         )
 
-    def handle(self, *args, password, persons, **options):
+    def handle(self, *args, password, persons, otp_secret="", **options):
         if persons < 0:
             raise CommandError("--persons must be 0 or more")
         if not password:
             raise CommandError("--password must not be empty")
-        result = demo_seed(password=password, persons=persons)
+        if otp_secret:
+            try:
+                check_secret(otp_secret)
+            except InvalidSecret:
+                raise CommandError(
+                    "--otp-secret must be a base32 secret of 16 characters or more"
+                ) from None
+        result = demo_seed(password=password, persons=persons, otp_secret=otp_secret)
         # 王五's first move runs through the transfer services (transfers sits above insured,
         # so the command lives in portal, which wires both).
         demo_transfers_seed()
@@ -46,3 +59,7 @@ class Command(BaseCommand):
         if persons:
             self.stdout.write("Synthetic persons log in with their ID number as user name.")
         self.stdout.write(f"Password of every demo account: {password}")
+        if otp_secret:
+            self.stdout.write(
+                f"TOTP secret of every staff account (admin and the clerks): {otp_secret}"
+            )
