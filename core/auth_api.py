@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import login_guard
-from core.otp import verify_staff_otp
 from core.accounts import password_change
 from core.models import AuthToken
+from core.otp import verify_staff_otp
 from core.throttles import AddressThrottle
 from core.tokens import token_issue, token_revoke
 
@@ -129,7 +129,9 @@ class TokenView(AuthEndpoint):
             return Response(
                 {
                     "code": "otp_required",
-                    "detail": _("经办人员登录须填写动态验证码（otp）：请输入身份验证器上的6位数字。"),
+                    "detail": _(
+                        "经办人员登录须填写动态验证码（otp）：请输入身份验证器上的6位数字。"
+                    ),
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )

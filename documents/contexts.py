@@ -10,10 +10,9 @@ from django.utils.safestring import mark_safe
 from agencies.models import Agency
 from documents.kinds import AgencyContext, PersonContext
 from documents.seal import seal_svg
-from insured.models import InsuredPerson
 
 
-def person_context(person: InsuredPerson) -> PersonContext:
+def person_context(person) -> PersonContext:
     return PersonContext(
         name=person.name,
         sex=str(person.get_sex_display()),

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from documents.kinds import DocumentKind
-from insured.models import InsuredPerson
 
 
 def new_verification_token() -> str:
@@ -93,8 +92,12 @@ class Document(models.Model):
     number = models.CharField(_("编号"), max_length=40)
     year = models.PositiveSmallIntegerField(_("年度"))
     sequence = models.PositiveIntegerField(_("序号"))
+    # By app label, not an import: documents knows its holder only as a key (the stack).
     holder = models.ForeignKey(
-        InsuredPerson, verbose_name=_("持有人"), on_delete=models.PROTECT, related_name="documents"
+        "insured.InsuredPerson",
+        verbose_name=_("持有人"),
+        on_delete=models.PROTECT,
+        related_name="documents",
     )
     agency = models.ForeignKey(
         Agency,

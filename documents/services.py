@@ -17,7 +17,6 @@ from documents.models import Document, DocumentCounter, DocumentStatus, new_veri
 from documents.numbering import agency_prefix, format_number
 from documents.rendering import render_to_pdf
 from documents.signing import ensure_signer, sign_pdf
-from insured.models import InsuredPerson
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ def _locked_counter(*, agency: Agency, kind: str, year: int) -> DocumentCounter:
 def document_issue(
     *,
     kind: DocumentKind,
-    holder: InsuredPerson,
+    holder,  # the insured person (any model instance with ``pk``)
     agency: Agency,
     context: dict,
     actor=None,

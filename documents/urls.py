@@ -8,10 +8,4 @@ urlpatterns = [
     path("verify/<str:token>/", views.verify, name="document-verify"),
     path("me/documents/", views.my_documents, name="my-documents"),
     path("me/documents/<int:pk>/", views.my_document, name="my-document"),
-    path(
-        "me/documents/certificate/<int:enrollment_id>/",
-        views.certificate_confirm,
-        name="certificate-confirm",
-    ),
-    path("me/documents/proof/", views.proof_issue, name="proof-issue"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from insured import views
+from insured import documents_views, views
 
 urlpatterns = [
     path("register/", views.register, name="register"),
@@ -13,4 +13,10 @@ urlpatterns = [
     ),
     path("me/records/", views.my_records, name="my-records"),
     path("display-mode/", views.set_display_mode, name="display-mode"),
+    path(
+        "me/documents/certificate/<int:enrollment_id>/",
+        documents_views.certificate_confirm,
+        name="certificate-confirm",
+    ),
+    path("me/documents/proof/", documents_views.proof_issue, name="proof-issue"),
 ]
