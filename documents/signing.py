@@ -16,6 +16,8 @@ widget would sit on one page only and fight the running footer).
 pyHanko's import is heavy; it happens inside the functions that need it.
 """
 
+import asyncio
+import concurrent.futures
 import contextlib
 import datetime
 import fcntl
@@ -233,6 +235,18 @@ def ensure_signer(agency) -> None:
         ensure_agency_key(agency, directory)
 
 
+def _outside_any_event_loop(function, *args, **kwargs):
+    """Call ``function`` (pyHanko's synchronous API, which runs ``asyncio.run`` inside) in a
+    thread of its own when this thread already runs an event loop (an ASGI server, a test
+    driving a browser); directly otherwise."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def sign_pdf(pdf: bytes, *, agency) -> bytes:
     """``pdf`` with an invisible PAdES signature (B-B, SHA-256) by ``agency``'s key."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -253,8 +267,10 @@ def sign_pdf(pdf: bytes, *, agency) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     # A fixed reservation (the CMS with two P-256 certificates is about 1.5 KB) saves the dummy
     # signature pyHanko otherwise makes to estimate it: half the signing time.
-    output = signers.PdfSigner(metadata, signer=signer).sign_pdf(
-        writer, bytes_reserved=SIGNATURE_BYTES_RESERVED
+    output = _outside_any_event_loop(
+        signers.PdfSigner(metadata, signer=signer).sign_pdf,
+        writer,
+        bytes_reserved=SIGNATURE_BYTES_RESERVED,
     )
     return output.getvalue()
 
@@ -309,7 +325,7 @@ def check_signature(data: bytes) -> SignatureCheck:
     )
     embedded = signatures[-1]
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = _outside_any_event_loop(validate_pdf_signature, embedded, context)
     except Exception as error:  # a malformed signature is an invalid one, never a 500
         logger.info("Signature validation failed: %r", error)
         return SignatureCheck(signed=True, valid=False)

@@ -51,7 +51,7 @@ def test_records_show_the_months_in_transit_then_at_the_new_place(page, regions)
     shot(page, "records-in-transit")
     during = totals_row(page, "医疗")
     assert during.split("\t")[:3] == before.split("\t")[:3]  # nothing lost while it travels
-    assert "18 个月，¥3712.84" in during
+    assert "18 个月，¥3,712.84" in during
     transit = page.locator("[data-ledger='in-transit']")
     assert "转移途中" in transit.inner_text() and case.serial_no in transit.inner_text()
     transit.get_by_role("link").click()
