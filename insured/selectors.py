@@ -120,12 +120,16 @@ def benefit_place_of(
         for e in enrollments
         if e.insurance == Insurance.PENSION
     ]
-    # Deemed years (视同缴费年限) are not stored yet; once the ledger keeps them per place,
-    # pass them here as ``deemed_months={region_code: months}``.
+    # 人社部规〔2016〕5号: deemed years count where the work was done, toward the 10 years.
+    deemed: dict[str, int] = {}
+    for e in enrollments:
+        if e.insurance == Insurance.PENSION and e.deemed_months:
+            code = e.agency.region_id
+            deemed[code] = deemed.get(code, 0) + e.deemed_months
     return benefit_place(
         enrollments=summaries,
         hukou_region_code=person.hukou_region_id,
-        deemed_months={},
+        deemed_months=deemed,
     )
 
 

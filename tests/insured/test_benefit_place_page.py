@@ -56,3 +56,27 @@ def test_hukou_nanjing_after_shanghai_then_suzhou_shows_jiangsu(client, regions)
 
     assert "<strong>江苏省</strong>" in html
     assert "户籍所在地是江苏省，基本养老保险关系在江苏省苏州市" in html
+
+
+@pytest.mark.parametrize(("deemed_months", "province"), [(0, "北京市"), (24, "江苏省")])
+def test_deemed_years_count_toward_the_ten_years_at_the_place_of_work(
+    client, regions, deemed_months, province
+):
+    # Hukou Beijing; 8 paid years in Nanjing, now. With 2 deemed years (人社部规〔2016〕5号)
+    # worked in Nanjing too, Nanjing reaches 10 years: rule (b), Jiangsu. Without them no
+    # place has 10 years and the hukou province gathers everything: rule (d), Beijing.
+    person = PersonFactory(user=UserFactory(), hukou_region=region("110105"))
+    nanjing = AgencyFactory(region=region("320100"))
+    enrollment = EnrollmentFactory(
+        person=person,
+        agency=nanjing,
+        start_month=datetime.date(2018, 1, 1),
+        deemed_months=deemed_months,
+    )
+    for year in range(2018, 2026):  # 8 years paid
+        ContributionYearFactory(enrollment=enrollment, year=year)
+    client.force_login(person.user)
+
+    html = client.get(reverse("my-records")).content.decode()
+
+    assert f"<strong>{province}</strong>" in html
