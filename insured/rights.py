@@ -2,7 +2,7 @@
 carried in by earlier transfers (the ledger's arithmetic).
 
 Pure functions on plain data: no database, no Django settings. Callers turn ORM rows into
-``YearRecord`` with ``YearRecord.from_row`` (or ``records_from_rows``), received ledger entries
+``YearRecord`` with ``YearRecord.from_row``, received ledger entries
 into ``Carried``, and pass the transfer date. ``transfers.amounts`` re-exports these names.
 
 Carrying (DOMAIN.md "Carrying rights over several moves"): rights transferred in are part of
@@ -105,11 +105,6 @@ class YearRecord:
             personal_account_credit=row.personal_account_credit,
             interest=row.interest,
         )
-
-
-def records_from_rows(rows: Iterable[Any]) -> list[YearRecord]:
-    """``YearRecord.from_row`` over a queryset or list, in the given order."""
-    return [YearRecord.from_row(row) for row in rows]
 
 
 def _sum(values: Iterable[Decimal]) -> Decimal:

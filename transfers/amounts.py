@@ -20,6 +20,5 @@ from insured.rights import (  # noqa: F401
     overlapping_months,
     pension_amounts,
     pension_rights,
-    records_from_rows,
     wages_since_1998,
 )

@@ -16,7 +16,6 @@ from transfers.amounts import (
     months_paid,
     overlapping_months,
     pension_amounts,
-    records_from_rows,
 )
 
 D = Decimal
@@ -219,7 +218,6 @@ def test_year_record_is_built_from_an_orm_like_row():
     row = SimpleNamespace(**dataclasses.asdict(HISTORY[4]), enrollment_id=7)
 
     assert YearRecord.from_row(row) == HISTORY[4]
-    assert records_from_rows([row, row]) == [HISTORY[4], HISTORY[4]]
 
 
 def test_year_record_refuses_floats_and_impossible_months():
