@@ -231,3 +231,47 @@ class BankAccountChange(models.Model):
     def account_masked(self) -> str:
         number = self.bank_account_number
         return f"****{number[-4:]}" if len(number) > 4 else number
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待发布")
+    PUBLISHED = "published", _("已发布")
+    REJECTED = "rejected", _("未采纳")
+
+
+class CalendarDayProposal(models.Model):
+    """A day of the State Council's holiday notice as an agency's supervisor (经办主管) enters
+    it; it counts only once a superuser publishes it into the calendar table (two people, the
+    notice's number as the source, because every open case's due dates follow it)."""
+
+    date = models.DateField(_("日期"))
+    kind = models.CharField(_("安排"), max_length=10, choices=CalendarDayKind.choices)
+    name = models.CharField(_("节日"), max_length=30)
+    source = models.CharField(_("依据"), max_length=100)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日安排（待发布）")
+        verbose_name_plural = _("节假日安排（待发布）")
+        ordering = ["status", "date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name} {self.get_kind_display()}"

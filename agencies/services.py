@@ -7,9 +7,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import names
-from agencies.models import Agency, BankAccountChange, BankChangeStatus, CalendarDay, Region
+from agencies.models import (
+    Agency,
+    BankAccountChange,
+    BankChangeStatus,
+    CalendarDay,
+    CalendarDayProposal,
+    ProposalStatus,
+    Region,
+    StaffRole,
+)
 from agencies.regions import current_regions
-from agencies.selectors import CALENDAR_VERSION_KEY, forget_official_calendar
+from agencies.selectors import CALENDAR_VERSION_KEY, clerk_of, forget_official_calendar
 from core.errors import DomainError, NotAllowed, TransitionNotAllowed
 
 
@@ -126,3 +135,46 @@ def bank_change_reject(*, change: BankAccountChange, actor) -> BankAccountChange
     change.decided_by, change.decided_at = actor, timezone.now()
     change.save(update_fields=["status", "decided_by", "decided_at"])
     return change
+
+
+def calendar_proposal_create(
+    *, actor, date, kind: str, name: str, source: str
+) -> CalendarDayProposal:
+    """Before: ``actor`` is the supervisor (经办主管) of an agency, or a superuser. After: the day
+    waits for a superuser to publish it; it changes no due date yet. Raises ValidationError
+    with the same checks as the calendar table (a make-up working day is a weekend day)."""
+    clerk = clerk_of(actor)
+    if not (
+        getattr(actor, "is_superuser", False)
+        or (clerk is not None and clerk.role == StaffRole.SUPERVISOR)
+    ):
+        raise NotAllowed(_("只有经办主管可以提出节假日安排。"))
+    CalendarDay(date=date, kind=kind, name=name, source=source).full_clean(validate_unique=False)
+    return CalendarDayProposal.objects.create(
+        date=date, kind=kind, name=name, source=source, proposed_by=actor
+    )
+
+
+def calendar_proposal_decide(*, proposal: CalendarDayProposal, actor, publish: bool) -> None:
+    """Before: the proposal waits, ``actor`` is a superuser other than its author. After: it is
+    published into the calendar table (an existing entry of that date is replaced) or set
+    aside. Publishing does not recompute due dates by itself: the caller does that after."""
+    if not getattr(actor, "is_superuser", False):
+        raise NotAllowed(_("只有系统管理员可以发布节假日安排。"))
+    if proposal.proposed_by_id == actor.pk:
+        raise NotAllowed(_("节假日安排须由提出人以外的系统管理员发布。"))
+    with transaction.atomic():
+        locked = CalendarDayProposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked.status != ProposalStatus.PROPOSED:
+            raise TransitionNotAllowed(_("该节假日安排已处理。"))
+        if publish:
+            day = CalendarDay.objects.filter(date=locked.date).first() or CalendarDay(
+                date=locked.date
+            )
+            day.kind, day.name, day.source = locked.kind, locked.name, locked.source
+            day.full_clean()
+            calendar_day_save(day=day)
+        locked.status = ProposalStatus.PUBLISHED if publish else ProposalStatus.REJECTED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])

@@ -20,6 +20,7 @@ from transfers.services.collection import collection_start, temporary_accounts_o
 from transfers.services.deadlines import (
     due_dates_recompute,
     mark_overdue_stages,
+    working_day_calendar_decide,
     working_day_calendar_delete,
     working_day_calendar_save,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "transfer_send_letter",
     "transfer_submit",
     "transfer_withdraw",
+    "working_day_calendar_decide",
     "working_day_calendar_delete",
     "working_day_calendar_save",
 ]

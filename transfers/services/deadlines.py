@@ -143,3 +143,10 @@ def working_day_calendar_delete(*, days: list[CalendarDay], actor=None) -> int:
         agency_services.calendar_days_delete(days=days)
     logger.info("%d calendar day(s) deleted by %s", len(days), getattr(actor, "pk", None))
     return due_dates_recompute()
+
+
+def working_day_calendar_decide(*, proposal, actor, publish: bool) -> int:
+    """A superuser publishes (or sets aside) a supervisor's proposed calendar day; once it is
+    in the table, every open stage's due date follows it. Returns the cases changed."""
+    agency_services.calendar_proposal_decide(proposal=proposal, actor=actor, publish=publish)
+    return due_dates_recompute() if publish else 0
