@@ -237,3 +237,16 @@ def test_wang_wu_can_apply_for_the_second_hop_and_it_moves_both_places_rights(se
     ]
     assert chain == pension_rights(both, transfer_date=day)  # ⑥ = Chengdu carried + Wuhan own
     assert chain["months"] == 72 + 126
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_on_a_fresh_machine_makes_the_signing_keys_before_any_document(
+    settings, tmp_path, regions
+):
+    # make run on a new machine: no CA yet. 王五's seeded case issues signed documents.
+    settings.DOCUMENT_SIGNING_DIR = tmp_path / "signing"
+    call_command("seed_demo", "--password", "Try-It-2026")
+    assert (tmp_path / "signing").is_dir()
+    from documents.models import Document
+
+    assert Document.objects.filter(case_reference__gt="").exists()

@@ -42,6 +42,8 @@ class Command(BaseCommand):
                     "--otp-secret must be a base32 secret of 16 characters or more"
                 ) from None
         result = demo_seed(password=password, persons=persons, otp_secret=otp_secret)
+        # The agencies' signing keys before any document is issued (王五's case issues some).
+        _created_ca, keys = ensure_keys(Agency.objects.order_by("pk"))
         # 王五's first move runs through the transfer services (transfers sits above insured,
         # so the command lives in portal, which wires both).
         demo_transfers_seed()
@@ -49,7 +51,6 @@ class Command(BaseCommand):
             f"Regions loaded: {result.regions_created} new. "
             f"Synthetic persons created: {result.persons_created} (requested {persons})."
         )
-        _created_ca, keys = ensure_keys(Agency.objects.order_by("pk"))
         self.stdout.write(f"Document signing keys created: {keys} (documents_keys).")
         self.stdout.write(
             "Demo accounts: admin, bj-review, bj-finance, nj-review, nj-finance, cd-review, "
