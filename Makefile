@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo clerks' TOTP secret (second factor of the back office): add it to an authenticator
+# app, or compute codes with `oathtool --totp -b SECRET`. Demo only; never in production.
+DEMO_OTP_SECRET ?= JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
 
 # WeasyPrint needs Pango; CJK fonts for the forms; libharfbuzz-subset0 makes font subsetting
 # fast (without it one CJK page takes over 10 s). gettext compiles the English translation.
@@ -49,7 +52,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: install
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --otp-secret $(DEMO_OTP_SECRET)
 
 worker: install
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2
