@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from agencies.models import StaffRole
 from agencies.selectors import clerk_of
 from core.errors import DomainError, TransitionNotAllowed
+from core.pagination import CappedCountPaginator
 from insured.access_log import AccessKind, PersonAccess, log_access
 from transfers import attachments
 from transfers.forms import MOVE_FORMS, category_label, confirm_form
@@ -168,6 +169,9 @@ class TransferCaseAdmin(admin.ModelAdmin):
     ordering = [F("current_due_date").asc(nulls_last=True), "-submitted_at"]
     list_per_page = 50
     show_full_result_count = False
+    # The changelist counts the filtered list for its pages: stop at 10,000 (an agency may
+    # hold hundreds of thousands of cases; nobody pages that far).
+    paginator = CappedCountPaginator
     inlines = [CaseEventInline]
     change_form_template = "transfers/admin/change_form.html"
     change_list_template = "transfers/admin/change_list.html"

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from agencies.selectors import clerk_of
 from core import otp
 from core.errors import NotAllowed
+from core.pagination import CappedCountPaginator
 from core.schema import error
 from insured.access_log import AccessKind, log_access
 from transfers import selectors, services, workflow
@@ -37,6 +38,8 @@ from transfers.workflow import CLERK_MOVES, MOVES, QUEUES, CaseStatus
 
 
 class CasePagination(PageNumberPagination):
+    # An agency's list can hold hundreds of thousands of cases: count at most 10,000.
+    django_paginator_class = CappedCountPaginator
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
