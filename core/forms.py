@@ -54,10 +54,11 @@ class PasswordChangeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if (
-            data.get("new_password")
-            and data.get("new_password_confirm")
-            and data["new_password"] != data["new_password_confirm"]
-        ):
-            self.add_error("new_password_confirm", _("两次输入的密码不一致。"))
+        passwords_must_match(self, data, "new_password", "new_password_confirm")
         return data
+
+
+def passwords_must_match(form, data: dict, field: str, confirm_field: str) -> None:
+    """The same password typed twice, or an error on the confirmation field."""
+    if data.get(field) and data.get(confirm_field) and data[field] != data[confirm_field]:
+        form.add_error(confirm_field, _("两次输入的密码不一致。"))

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
 from insured.certificates import certificate_issue, existing_certificate, proof_issue_or_reserve
+from insured.selectors import person_for_user
 
 
 def _person_or_404(request):
-    person = getattr(request.user, "insured_person", None)
+    person = person_for_user(user=request.user)
     if person is None:
         raise Http404
     return person

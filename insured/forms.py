@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import passwords_must_match
 from insured import idnumbers
 
 
@@ -67,10 +68,5 @@ class CodePasswordForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if (
-            data.get("password")
-            and data.get("password_confirm")
-            and data["password"] != data["password_confirm"]
-        ):
-            self.add_error("password_confirm", _("两次输入的密码不一致。"))
+        passwords_must_match(self, data, "password", "password_confirm")
         return data
