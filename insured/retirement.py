@@ -21,6 +21,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from insured.models import RetirementCategory, Sex
@@ -75,13 +76,22 @@ class RetirementAge:
     def total_months(self) -> int:
         return self.years * 12 + self.months
 
+    # For pages: 60岁1个月 / 2025年4月 / 15年6个月 / the whole sentence.
     @property
-    def minimum_contribution_years(self) -> int:
-        return self.minimum_contribution_months // 12
+    def age_display(self) -> str:
+        return age_text(self)
 
     @property
-    def minimum_contribution_extra_months(self) -> int:
-        return self.minimum_contribution_months % 12
+    def reached_display(self) -> str:
+        return reached_text(self)
+
+    @property
+    def minimum_display(self) -> str:
+        return minimum_text(self)
+
+    @property
+    def display(self) -> str:
+        return retirement_text(self)
 
 
 def _month_index(year: int, month: int) -> int:
@@ -94,6 +104,17 @@ def minimum_contribution_months(year: int) -> int:
     if year < _MINIMUM_FROM:
         return _MINIMUM_BASE
     return min(_MINIMUM_BASE + 6 * (year - _MINIMUM_FROM + 1), _MINIMUM_MAX)
+
+
+# The basis named wherever the age is shown.
+BASIS = gettext_lazy(
+    "依据《全国人民代表大会常务委员会关于实施渐进式延迟法定退休年龄的决定》（2024年，"
+    "自2025年1月1日起施行）及《国务院关于渐进式延迟法定退休年龄的办法》所附对照表，按出生年月确定。"
+)
+UNKNOWN_CATEGORY = gettext_lazy(
+    "女职工的法定退休年龄取决于原法定退休年龄是50周岁还是55周岁（按所在岗位确定），"
+    "登记中尚未记录。请向参保地社会保险经办机构确认，由经办机构记录后即可显示。"
+)
 
 
 def statutory_retirement(birth_date: datetime.date, category: str) -> RetirementAge:

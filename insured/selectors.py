@@ -18,6 +18,7 @@ from insured.models import (
     MovementStatus,
     RightsMovement,
 )
+from insured.retirement import RetirementAge, retirement_or_none
 
 
 def person_for_user(*, user) -> InsuredPerson | None:
@@ -180,6 +181,8 @@ class PersonRecords:
     total_months: dict[str, int]
     benefit_place: BenefitPlace | None
     total_balances: dict[str, Decimal] = field(default_factory=dict)
+    # By the 2024 decision; None for a woman whose original age (50/55) is not recorded.
+    retirement: RetirementAge | None = None
 
     @property
     def totals(self) -> list[dict]:
@@ -247,4 +250,5 @@ def person_records(*, person: InsuredPerson) -> PersonRecords:
         total_months=total_months(enrollments),
         benefit_place=benefit_place_of(person=person, enrollments=enrollments),
         total_balances=total_balances(enrollments),
+        retirement=retirement_or_none(person),
     )
