@@ -62,6 +62,8 @@ class YearRow(TypedDict):
     personal_account_credit: Decimal
     interest: Decimal
     balance_at_year_end: Decimal
+    # Paid by the person as a flexible worker (个人身份参保): the sheet says so on the row.
+    flexible: NotRequired[bool]
 
 
 class CertificateContext(TypedDict):
@@ -76,6 +78,8 @@ class CertificateContext(TypedDict):
     months_paid: int
     personal_account_balance: Decimal
     personal_number: NotRequired[str]  # 个人编号 (pension); the ID number when absent
+    # Pension: of months_paid, those paid as a flexible worker (个人身份参保); absent when none.
+    flexible_months: NotRequired[int]
     medical_security_number: NotRequired[str]  # 医疗保障编号 (medical); blank when absent
 
 

@@ -85,6 +85,9 @@ def certificate_subject_key(enrollment: Enrollment, context: dict | None = None)
         str(context[name])
         for name in ("start_month", "end_month", "months_paid", "personal_account_balance")
     )
+    if context.get("flexible_months"):
+        # Only when there are some, so that the keys of every other certificate stay as they were.
+        figures += f"|flexible:{context['flexible_months']}"
     return f"{key}:{hashlib.sha256(figures.encode()).hexdigest()[:16]}"
 
 
@@ -130,6 +133,9 @@ def certificate_context(enrollment: Enrollment) -> CertificateContext:
         personal_account_balance=enrollment.personal_account_balance(),
     )
     context["personal_number"] = enrollment.person.id_number
+    flexible = sum(y.months_paid for y in years if y.is_flexible)
+    if enrollment.insurance == Insurance.PENSION and flexible:
+        context["flexible_months"] = flexible
     return context
 
 

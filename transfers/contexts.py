@@ -67,6 +67,7 @@ def year_rows(
                 personal_account_credit=y.personal_account_credit,
                 interest=y.interest,
                 balance_at_year_end=balance,
+                flexible=y.is_flexible,
             )
         )
     return rows
