@@ -17,6 +17,8 @@ rhythm 每四个月/每二个月延迟一个月 from the first delayed birth mon
   分别逐步延迟至六十三周岁和五十八周岁；原法定退休年龄为五十周岁的女职工，法定退休年龄每二个月延迟
   一个月，逐步延迟至五十五周岁 (http://rsj.snj.gov.cn/zc_38462/202409/t20240920_5343077.shtml).
 
+- cross-check: single months computed by the Ministry's 电子社保卡 calculator (CALCULATOR_ROWS).
+
 The table's 改革后退休时间 is the birth month plus the new age: 1965年1月 + 60岁1个月 = 2025年2月.
 """
 
@@ -82,6 +84,31 @@ MINIMUM_ROWS = [
     (2039, (20, 0)),
     (2045, (20, 0)),
 ]
+
+
+# Single birth months with the retirement month given by the 电子社保卡 calculator of the
+# Ministry, as quoted by https://blog.csdn.net/qq_22385935/article/details/142263821 ("与电子
+# 社保卡小程序的计算结果一致"): an independent check of the derived rows above.
+CALCULATOR_ROWS = [
+    (MALE, (1965, 1), (2025, 2)),
+    (MALE, (1966, 1), (2026, 5)),
+    (MALE, (1975, 6), (2038, 2)),
+    (F55, (1970, 1), (2025, 2)),
+    (F55, (1970, 6), (2025, 8)),
+    (F55, (1970, 9), (2025, 12)),
+    (F55, (1971, 6), (2026, 11)),
+    (F50, (1975, 1), (2025, 2)),
+    (F50, (1975, 6), (2025, 9)),
+    (F50, (1976, 6), (2027, 3)),
+    (F50, (1977, 1), (2028, 2)),
+    (F50, (1984, 11), (2039, 11)),
+]
+
+
+@pytest.mark.parametrize(("category", "born", "retires"), CALCULATOR_ROWS)
+def test_matches_the_official_calculator(category, born, retires):
+    result = statutory_retirement(datetime.date(*born, 15), category)
+    assert result.reached == datetime.date(*retires, 1)
 
 
 def _months(first: tuple[int, int], last: tuple[int, int]):
