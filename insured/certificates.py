@@ -30,15 +30,18 @@ from documents.kinds import CertificateContext, DocumentKind, ProofContext, Proo
 from documents.models import Document, DocumentStatus
 from documents.services import document_issue, document_withdraw
 from insured import ledger
-from insured.models import Enrollment, EnrollmentStatus, InsuredPerson
+from insured.models import Enrollment, EnrollmentInsurance, EnrollmentStatus, InsuredPerson
 
 CERTIFICATE_KINDS = {
     Insurance.PENSION: DocumentKind.PENSION_CERTIFICATE,
     Insurance.MEDICAL: DocumentKind.MEDICAL_CERTIFICATE,
+    # A bridging case (城乡制度衔接) certifies the resident pension on the pension form.
+    EnrollmentInsurance.RESIDENT_PENSION: DocumentKind.PENSION_CERTIFICATE,
 }
 INSURANCE_LABELS = {
     Insurance.PENSION: _("基本养老保险"),
     Insurance.MEDICAL: _("职工基本医疗保险"),
+    EnrollmentInsurance.RESIDENT_PENSION: _("城乡居民基本养老保险"),
 }
 # A certificate certifies a relationship that is still held here.
 CERTIFIABLE_STATUSES = {
@@ -102,6 +105,8 @@ def existing_certificate(enrollment: Enrollment) -> Document | None:
 
 
 def _paid_years(enrollment: Enrollment):
+    if enrollment.is_resident:
+        return list(enrollment.resident_payments.all())
     return sorted(
         (y for y in enrollment.years.all() if y.months_paid > 0),
         key=lambda y: (y.year, y.first_month),
@@ -113,7 +118,7 @@ def certificate_context(enrollment: Enrollment) -> CertificateContext:
     prints 其中累计实际缴费月数 (months here plus months transferred in). The balance is the
     account's whole storage, transferred-in sums included, as the account holds them."""
     years = _paid_years(enrollment)
-    local_months = sum(y.months_paid for y in years)
+    local_months = sum(y.months if enrollment.is_resident else y.months_paid for y in years)
     end_month = enrollment.end_month
     if end_month is None and years:
         end_month = datetime.date(years[-1].year, years[-1].last_month, 1)
@@ -125,7 +130,9 @@ def certificate_context(enrollment: Enrollment) -> CertificateContext:
         start_month=enrollment.start_month,
         end_month=end_month,
         months_paid=(
-            local_months if enrollment.insurance == Insurance.PENSION else enrollment.months()
+            local_months
+            if enrollment.insurance in (Insurance.PENSION, EnrollmentInsurance.RESIDENT_PENSION)
+            else enrollment.months()
         ),
         personal_account_balance=enrollment.personal_account_balance(),
     )
@@ -182,7 +189,9 @@ def certificate_issue(
                 code="not_certifiable",
             )
         enrollment = (
-            Enrollment.objects.prefetch_related("years", "transferred_in")
+            Enrollment.objects.prefetch_related(
+                "years", "transferred_in", "resident_payments", "overlap_refunds"
+            )
             .select_related("person", "agency__region", "region__parent__parent")
             .get(pk=enrollment.pk)
         )
