@@ -154,6 +154,7 @@ def certificate_issue(
     by_person: bool = True,
     reference: str = "",
     counterpart_agency: Agency | None = None,
+    mark_transferring_out: bool = True,
 ) -> Document:
     """Before: the enrollment is held here (active, interrupted or transferring out), its
     holder draws no pension, and it has contributions; when the person asks (``by_person``), a
@@ -234,9 +235,10 @@ def certificate_issue(
             # The certificate of a case is read by both agencies of the case.
             Document.objects.filter(pk=document.pk).update(counterpart_agency=counterpart_agency)
             document.counterpart_agency = counterpart_agency
-        ledger.enrollment_mark_transferring_out(
-            enrollment=enrollment, actor=actor, reference=reference
-        )
+        if mark_transferring_out:
+            ledger.enrollment_mark_transferring_out(
+                enrollment=enrollment, actor=actor, reference=reference
+            )
     return document
 
 
@@ -246,16 +248,20 @@ def certificate_for_enrollment(
     actor=None,
     reference: str = "",
     counterpart_agency: Agency | None = None,
+    mark_transferring_out: bool = True,
 ) -> Document:
     """The enrollment's certificate, issued now if it has none yet. For the transfer-in
     application, which reads the transfer-out records as this certificate: an enrollment
-    still being paid is certified but not marked (only the counter stops contributions)."""
+    still being paid is certified but not marked (only the counter stops contributions).
+    ``mark_transferring_out=False``: a bridging case (城乡制度衔接) stays in the province, so
+    the enrollment is not marked 中断(转外省)."""
     return certificate_issue(
         enrollment=enrollment,
         actor=actor,
         by_person=False,
         reference=reference,
         counterpart_agency=counterpart_agency,
+        mark_transferring_out=mark_transferring_out,
     )
 
 

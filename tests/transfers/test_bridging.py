@@ -273,6 +273,9 @@ def test_employee_to_resident_merges_the_employee_account_and_counts_its_months(
     case = TransferCase.objects.get(serial_no=response.json()["serial_no"])
     assert case.transfer_in_agency == parties.resident_agency
     assert case.transfer_out_agency == parties.employee_agency
+    transfer_issue_certificate(case_id=case.pk)
+    # the certificate of a bridging case (inside the province) does not mark 中断(转外省)
+    assert employee_of(person).status == EnrollmentStatus.INTERRUPTED
 
     case = run_case(
         case, in_review=parties.kw_review, out_review=parties.wf_review,

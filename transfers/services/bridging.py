@@ -27,10 +27,13 @@ from agencies.selectors import agency_for
 from insured import ledger, retirement
 from insured.benefit_place import province_code
 from insured.models import (
+    ContributionYear,
     Enrollment,
     EnrollmentInsurance,
     EnrollmentStatus,
     InsuredPerson,
+    MovementStatus,
+    RightsMovement,
 )
 from insured.selectors import benefit_place_for_person
 from transfers.models import Category, TransferCase
@@ -53,14 +56,22 @@ def _held(person, insurance: str) -> list[Enrollment]:
     )
 
 
-def employee_months(enrollment: Enrollment) -> int:
-    """Months of the employee pension held at this (the one remaining) relationship: paid
-    there, transferred in and recorded, and the deemed months (视同缴费) recorded there."""
-    paid = enrollment.years.aggregate(paid=Sum("months_paid"))["paid"] or 0
-    received = (
-        enrollment.transferred_in.filter(status="received").aggregate(m=Sum("months"))["m"] or 0
+def employee_months(enrollments: list[Enrollment]) -> int:
+    """Months of the employee pension held at the remaining place (one agency, possibly
+    several enrollments there): paid, transferred in and recorded, and the deemed months
+    (视同缴费) recorded there."""
+    pks = [e.pk for e in enrollments]
+    paid = (
+        ContributionYear.objects.filter(enrollment_id__in=pks).aggregate(m=Sum("months_paid"))["m"]
+        or 0
     )
-    return paid + received + enrollment.deemed_months
+    received = (
+        RightsMovement.objects.filter(
+            to_enrollment_id__in=pks, status=MovementStatus.RECEIVED
+        ).aggregate(m=Sum("months"))["m"]
+        or 0
+    )
+    return paid + received + sum(e.deemed_months for e in enrollments)
 
 
 def _years_months(months: int) -> str:
@@ -138,7 +149,7 @@ def bridging_check(
         )
     employee = employees[0]
     resident = residents[0]
-    months = employee_months(employee)
+    months = employee_months(employees)
     minimum = age.minimum_contribution_months
     meets = months >= minimum
     if category == Category.RESIDENT_TO_EMPLOYEE and not meets:

@@ -54,6 +54,7 @@ def transfer_issue_certificate(*, case_id: int):
         actor=None,
         reference=case.serial_no,
         counterpart_agency=case.transfer_in_agency,
+        mark_transferring_out=not case.is_bridging,
     )
     with transaction.atomic():
         case = lock_case(case_id)
