@@ -369,3 +369,23 @@ def test_the_records_api_has_a_resident_block(parties, api_client):
     assert resident["personal_account_balance"] == "2805.00"
     assert resident["months"] == 66  # 5×12 + 6
     assert timezone.localdate()  # (records are as of today)
+
+
+@pytest.mark.django_db
+def test_the_back_office_shows_the_resident_years_and_the_refund(parties, client, api_client):
+    from tests.factories import UserFactory
+    from tests.otp_helpers import login_verified
+
+    person = sun_ba(parties)
+    case = TransferCase.objects.get(
+        serial_no=apply(api_client, person, "resident_to_employee").json()["serial_no"]
+    )
+    run_case(
+        case, in_review=parties.wf_review, out_review=parties.kw_review,
+        out_finance=parties.kw_finance, in_finance=parties.wf_finance,
+    )  # fmt: skip
+    login_verified(client, UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/insured/enrollment/{resident_of(person).pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "缴费档次" in html and "政府补贴" in html and case.serial_no in html and "275.00" in html
