@@ -14,6 +14,7 @@ from insured.models import (
     ResidentPayment,
     RightsMovement,
 )
+from insured.retirement import retirement_or_none, retirement_text
 
 
 def _clerk_agency_id(request) -> int | None:
@@ -40,6 +41,7 @@ class ContributionYearInline(admin.TabularInline):
         "personal_contribution",
         "personal_account_credit",
         "interest",
+        "contributor_type",
     )
 
 
@@ -102,8 +104,18 @@ class InsuredPersonAdmin(admin.ModelAdmin):
     search_fields = ("id_number", "name")
     list_select_related = ("hukou_region",)
     raw_id_fields = ("hukou_region", "user")
-    readonly_fields = ("issuing_place",)
+    readonly_fields = ("issuing_place", "statutory_retirement")
     inlines = (EnrollmentInline,)
+
+    @admin.display(description=_("法定退休年龄"))
+    def statutory_retirement(self, obj):
+        # The 2024 decision's tables by birth month; a woman's needs the category above.
+        if not obj.id_number:
+            return "—"
+        age = retirement_or_none(obj)
+        if age is None:
+            return _("未确定：请按其岗位选择“法定退休年龄类别”（女职工50周岁或女干部55周岁）。")
+        return retirement_text(age)
 
     @admin.display(description=_("身份证签发地（地址码）"))
     def issuing_place(self, obj):

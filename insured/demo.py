@@ -30,6 +30,7 @@ from insured import idnumbers
 from insured.models import (
     AccountKind,
     ContributionYear,
+    ContributorType,
     Enrollment,
     EnrollmentStatus,
     HukouType,
@@ -399,6 +400,8 @@ def sun_ba_employee_years() -> list[dict]:
         base_start=d(4500), base_end=d(6500), in_progress=False,
         carried=balance, carried_year=2015,
     )  # fmt: skip
+    for row in second:
+        row["contributor_type"] = ContributorType.FLEXIBLE  # 个人身份参保 from 2016
     return [*first, *second]
 
 

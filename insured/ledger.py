@@ -19,6 +19,7 @@ from agencies.models import Insurance
 from core.errors import DomainError
 from insured.models import (
     ContributionYear,
+    ContributorType,
     Enrollment,
     EnrollmentEvent,
     EnrollmentInsurance,
@@ -92,6 +93,7 @@ def period_add(
     personal_account_credit,
     interest=Decimal("0.00"),
     months_paid: int | None = None,
+    contributor_type: str = ContributorType.EMPLOYER,
 ) -> ContributionYear:
     """Before: the months ``first_month..last_month`` of ``year`` are not covered by another
     period of this enrollment; base and amounts not negative; rates within 0–100 %. After: one
@@ -110,6 +112,10 @@ def period_add(
         raise PeriodError(
             _("实际缴费月数 %(months)s 超出缴费起止月份（共 %(span)s 个月）。")
             % {"months": months, "span": span}
+        )
+    if contributor_type not in ContributorType.values:
+        raise PeriodError(
+            _("参保身份“%(value)s”无效，应为单位职工或个人身份参保。") % {"value": contributor_type}
         )
     base = _money(monthly_base, _("月缴费基数"))
     employer = _rate(employer_rate, _("单位缴费比例"))
@@ -159,6 +165,7 @@ def period_add(
                     personal_contribution=(wages * personal).quantize(CENT),
                     personal_account_credit=credit,
                     interest=interest,
+                    contributor_type=contributor_type,
                 )
         except IntegrityError:
             raise PeriodError(_("该缴费期间与本地已有的缴费期间重叠，未保存。")) from None

@@ -28,6 +28,24 @@ class Sex(models.TextChoices):
     FEMALE = "female", _("女")
 
 
+class RetirementCategory(models.TextChoices):
+    """Which comparison table of the 2024 decision on the statutory retirement age applies
+    (see ``insured.retirement``). A woman's original age (50 for workers, 55 for cadres) is
+    not in the ID number: a clerk records it."""
+
+    MALE = "male", _("男职工（原60周岁）")
+    FEMALE_55 = "female_55", _("女职工（原55周岁）")
+    FEMALE_50 = "female_50", _("女职工（原50周岁）")
+
+
+class ContributorType(models.TextChoices):
+    """How a period of the employee pension was paid: through an employer, or by the person
+    as a flexible worker (灵活就业人员). Months and account add up either way."""
+
+    EMPLOYER = "employer", _("单位职工")
+    FLEXIBLE = "flexible", _("个人身份参保（灵活就业）")
+
+
 class InsuredPerson(models.Model):
     """A person in the registry. The citizen ID number is also the social security number
     (Social Insurance Law art. 58); sex and birth date are read from it, not stored again."""
@@ -67,6 +85,17 @@ class InsuredPerson(models.Model):
     # Empty until the person chooses: then it follows them to every device they log in on.
     display_mode = models.CharField(
         _("页面显示模式"), max_length=10, choices=DisplayMode.choices, blank=True
+    )
+    # Only women's matters: for men it is derived from the ID number. Blank for a woman means
+    # not yet known (原法定退休年龄50或55周岁 depends on her post, recorded by the agency).
+    retirement_category = models.CharField(
+        _("法定退休年龄类别"),
+        max_length=10,
+        choices=RetirementCategory.choices,
+        blank=True,
+        help_text=_(
+            "女职工原法定退休年龄为50周岁或55周岁，由经办机构按其岗位记录；男职工无需填写。"
+        ),
     )
 
     class Meta:
@@ -287,6 +316,13 @@ class ContributionYear(models.Model):
         _("当年记账金额"), max_digits=12, decimal_places=2
     )
     interest = models.DecimalField(_("当年记账利息"), max_digits=12, decimal_places=2)
+    contributor_type = models.CharField(
+        _("参保身份"),
+        max_length=10,
+        choices=ContributorType.choices,
+        default=ContributorType.EMPLOYER,
+        help_text=_("灵活就业人员以个人身份缴费的期间，表单打印“个人身份参保”"),
+    )
 
     class Meta:
         verbose_name = _("缴费期间")
@@ -304,6 +340,10 @@ class ContributionYear(models.Model):
 
     def __str__(self):
         return f"{self.year}-{self.first_month:02d}..{self.last_month:02d}: {self.months_paid}"
+
+    @property
+    def is_flexible(self) -> bool:
+        return self.contributor_type == ContributorType.FLEXIBLE
 
     @property
     def first(self) -> datetime.date:

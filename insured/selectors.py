@@ -21,6 +21,7 @@ from insured.models import (
     ResidentPayment,
     RightsMovement,
 )
+from insured.retirement import RetirementAge, retirement_or_none
 
 
 def person_for_user(*, user) -> InsuredPerson | None:
@@ -198,6 +199,8 @@ class PersonRecords:
     total_months: dict[str, int]
     benefit_place: BenefitPlace | None
     total_balances: dict[str, Decimal] = field(default_factory=dict)
+    # By the 2024 decision; None for a woman whose original age (50/55) is not recorded.
+    retirement: RetirementAge | None = None
 
     @property
     def totals(self) -> list[dict]:
@@ -274,4 +277,5 @@ def person_records(*, person: InsuredPerson) -> PersonRecords:
         total_months=total_months(enrollments),
         benefit_place=benefit_place_of(person=person, enrollments=enrollments),
         total_balances=total_balances(enrollments),
+        retirement=retirement_or_none(person),
     )

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.schema import MonthField
+from insured.models import ContributorType
+from insured.retirement import BASIS, UNKNOWN_CATEGORY
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -58,6 +60,12 @@ class YearSerializer(serializers.Serializer):
         max_digits=5, decimal_places=4, allow_null=True, help_text="个人缴费比例，如 0.0800"
     )
     interest = serializers.DecimalField(source="year.interest", max_digits=12, decimal_places=2)
+    contributor_type = serializers.ChoiceField(
+        source="year.contributor_type",
+        choices=ContributorType.choices,
+        help_text="参保身份：employer 单位职工，flexible 个人身份参保（灵活就业）",
+    )
+    contributor_type_display = serializers.CharField(source="year.get_contributor_type_display")
     balance = serializers.DecimalField(
         max_digits=14, decimal_places=2, help_text="至本年末账户累计储存额"
     )
@@ -167,6 +175,20 @@ class BenefitPlaceSerializer(serializers.Serializer):
     explanation = serializers.CharField()
 
 
+class RetirementSerializer(serializers.Serializer):
+    years = serializers.IntegerField(help_text="法定退休年龄：岁")
+    months = serializers.IntegerField(help_text="法定退休年龄：另加月数")
+    reached = MonthField(help_text="达到法定退休年龄的月份（对照表中的改革后退休时间）")
+    minimum_contribution_months = serializers.IntegerField(
+        help_text="按月领取基本养老金最低缴费月数（2029年前180，2030年起每年加6，最多240）"
+    )
+    text = serializers.CharField(source="display")
+    basis = serializers.SerializerMethodField()
+
+    def get_basis(self, age) -> str:
+        return str(BASIS)
+
+
 class MeSerializer(serializers.Serializer):
     name = serializers.CharField(source="person.name")
     id_number_masked = serializers.CharField(source="person.id_number_masked")
@@ -176,3 +198,13 @@ class MeSerializer(serializers.Serializer):
     )
     totals = TotalSerializer(many=True, help_text="按险种：各地合计的缴费月数和个人账户")
     benefit_place = BenefitPlaceSerializer(allow_null=True, help_text="基本养老保险待遇领取地")
+    retirement = RetirementSerializer(
+        allow_null=True,
+        help_text="法定退休年龄（2024年渐进式延迟法定退休年龄决定）；女职工未记录原法定退休年龄时为null",
+    )
+    retirement_note = serializers.SerializerMethodField(
+        help_text="retirement为null时的说明，否则为null"
+    )
+
+    def get_retirement_note(self, records) -> str | None:
+        return None if records.retirement else str(UNKNOWN_CATEGORY)

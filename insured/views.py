@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.throttles import throttle_page
-from insured import display_mode
+from insured import display_mode, retirement
 from insured.access_log import accesses_seen_by_person
 from insured.forms import CodePasswordForm, PasswordResetForm, RegistrationForm
 from insured.models import DisplayMode
@@ -144,6 +144,8 @@ def my_records(request):
         {
             "records": person_records(person=person),
             "accesses": accesses_seen_by_person(person=person),
+            "retirement_basis": retirement.BASIS,
+            "retirement_unknown": retirement.UNKNOWN_CATEGORY,
         },
     )
 

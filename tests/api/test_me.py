@@ -59,6 +59,8 @@ def test_the_caller_gets_their_own_records_with_the_id_masked(api_client, region
         "employer_rate": "0.1600",
         "personal_rate": "0.0800",
         "interest": "153.60",
+        "contributor_type": "employer",
+        "contributor_type_display": "单位职工",
         "balance": "7833.60",
     }
     assert item["transferred_in"] == [

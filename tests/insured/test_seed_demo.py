@@ -117,6 +117,13 @@ def test_sun_ba_has_both_pension_schemes_and_can_bridge(seeded):
     assert (employee.agency.region_id, employee.agency.insurance) == ("370700", "pension")
     assert sum(employee.years.values_list("months_paid", flat=True)) == 240
     assert not employee.years.filter(year__in=range(2011, 2016)).exists()
+    # through an employer until 2010, as a flexible worker (个人身份参保) from 2016
+    assert set(employee.years.filter(year__lt=2011).values_list("contributor_type", flat=True)) == {
+        "employer"
+    }
+    assert set(employee.years.filter(year__gt=2015).values_list("contributor_type", flat=True)) == {
+        "flexible"
+    }
     resident = sun.enrollments.get(insurance="resident_pension")
     assert (resident.agency.region_id, resident.agency.insurance) == ("370705", "resident_pension")
     assert resident.personal_account_balance() == Decimal("2805.00")

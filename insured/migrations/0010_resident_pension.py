@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insured', '0008_personaccess'),
+        ('insured', '0009_retirement_category_contributor_type'),
     ]
 
     operations = [
