@@ -166,6 +166,17 @@ def test_refused_before_the_retirement_age_with_the_month_it_is_reached(parties,
 
 
 @pytest.mark.django_db
+def test_a_woman_whose_original_retirement_age_is_not_recorded_is_told_so(parties, api_client):
+    person = person_born(date(1965, 6, 1), male=False)
+    employee_enrollment(person, parties, start=date(2000, 1, 1), end=date(2020, 12, 1))
+    resident_enrollment(person, parties, start=date(2021, 1, 1), end=date(2022, 12, 1))
+    detail = refused(
+        apply(api_client, person, "resident_to_employee"), "retirement_category_unknown"
+    )
+    assert "50" in detail and "55" in detail
+
+
+@pytest.mark.django_db
 def test_refused_without_a_resident_enrollment(parties, api_client):
     person = sun_ba(parties)
     resident_of(person).delete()
