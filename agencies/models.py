@@ -17,6 +17,8 @@ class ServedInsurance(models.TextChoices):
     PENSION = "pension", _("基本养老保险")
     MEDICAL = "medical", _("基本医疗保险")
     BOTH = "both", _("养老和医疗")
+    # 城乡居民基本养老保险: its own agency (often the district's), never one serving "both".
+    RESIDENT_PENSION = "resident_pension", _("城乡居民基本养老保险")
 
 
 class RegionLevel(models.IntegerChoices):
@@ -81,7 +83,7 @@ class Agency(models.Model):
         Region, verbose_name=_("统筹区"), on_delete=models.PROTECT, related_name="agencies"
     )
     insurance = models.CharField(
-        _("经办险种"), max_length=10, choices=ServedInsurance.choices, default=ServedInsurance.BOTH
+        _("经办险种"), max_length=20, choices=ServedInsurance.choices, default=ServedInsurance.BOTH
     )
     address = models.CharField(_("地址"), max_length=200, validators=[validate_plain_text])
     phone = models.CharField(_("电话"), max_length=30)
@@ -107,6 +109,8 @@ class Agency(models.Model):
         return self.name
 
     def serves(self, insurance: str) -> bool:
+        if insurance == ServedInsurance.RESIDENT_PENSION:
+            return self.insurance == insurance
         return self.insurance in (insurance, ServedInsurance.BOTH)
 
 

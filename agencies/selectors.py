@@ -46,9 +46,12 @@ def agency_for(*, region: Region, insurance: str) -> Agency | None:
     """The agency serving ``insurance`` for ``region``: the region's own, else its nearest
     ancestor's (a district's case goes to its city's agency unless the district has one)."""
     codes = region.ancestor_codes()
+    # An agency serving "both" handles the employee pension and medical insurance, not the
+    # urban-rural resident pension (城乡居民养老保险), which has agencies of its own.
+    served = [insurance] if insurance == "resident_pension" else [insurance, "both"]
     candidates = {
         a.region_id: a
-        for a in Agency.objects.filter(region_id__in=codes, insurance__in=[insurance, "both"])
+        for a in Agency.objects.filter(region_id__in=codes, insurance__in=served)
         .select_related("region")
         .order_by("insurance")  # "both" sorts before a specific one; a specific one wins below
     }

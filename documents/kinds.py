@@ -117,6 +117,37 @@ class CarriedRow(TypedDict):
     wages_since_1998: Decimal
 
 
+class ResidentYearRow(TypedDict):
+    year: int
+    first_month: int
+    last_month: int
+    months: int  # months of the year the resident enrollment covered
+    grade: Decimal  # 缴费档次, yuan a year
+    personal_contribution: Decimal
+    government_subsidy: Decimal
+    collective_subsidy: Decimal
+    total: Decimal
+    overlap_months: int  # months also paid to the employee pension
+    refund: Decimal  # personal + collective of those months (人社部发〔2014〕17号 art. 8)
+
+
+class BridgingContext(TypedDict):
+    """The 制度衔接 variant of the pension info sheet (人社部发〔2014〕17号)."""
+
+    direction: str  # resident_to_employee / employee_to_resident
+    direction_label: str
+    resident_agency_name: str
+    resident_years: list[ResidentYearRow]
+    resident_account: Decimal  # every yearly payment: personal, government, collective
+    overlap_months: int
+    overlap_first: datetime.date | None
+    overlap_last: datetime.date | None
+    refund: Decimal  # refunded to the person
+    merged: Decimal  # what goes into the other scheme's personal account (remitted)
+    employee_account: NotRequired[Decimal]  # employee_to_resident: the employee account
+    employee_months: NotRequired[int]  # employee_to_resident: counted as resident months
+
+
 class PensionInfoSheetContext(TypedDict):
     serial_no: str
     person: PersonContext
@@ -136,6 +167,7 @@ class PensionInfoSheetContext(TypedDict):
     transfer_out_agency: AgencyContext
     transfer_in_agency: AgencyContext
     carried_in: NotRequired[list[CarriedRow]]  # rights received here earlier, moved on
+    bridging: NotRequired[BridgingContext]  # 城乡制度衔接 (人社部发〔2014〕17号)
 
 
 class MedicalInfoSheetContext(TypedDict):

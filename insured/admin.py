@@ -6,7 +6,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from insured import idnumbers, ledger
-from insured.models import ContributionYear, Enrollment, InsuredPerson, RightsMovement
+from insured.models import (
+    ContributionYear,
+    Enrollment,
+    InsuredPerson,
+    OverlapRefund,
+    ResidentPayment,
+    RightsMovement,
+)
 from insured.retirement import retirement_or_none, retirement_text
 
 
@@ -44,6 +51,35 @@ class TransferredRightsInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ("reference", "status", "from_region", "months", "personal_account", "pooled_fund")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ResidentPaymentInline(admin.TabularInline):
+    """城乡居民基本养老保险: one row a year (grade, contributions, subsidies)."""
+
+    model = ResidentPayment
+    extra = 0
+    fields = (
+        "year",
+        "first_month",
+        "last_month",
+        "grade",
+        "personal_contribution",
+        "government_subsidy",
+        "collective_subsidy",
+    )
+
+
+class OverlapRefundInline(admin.TabularInline):
+    """城乡制度衔接: the overlap refunds of the bridging cases; written only by the ledger."""
+
+    model = OverlapRefund
+    extra = 0
+    can_delete = False
+    fields = ("reference", "amount", "months", "first_month", "last_month", "recorded_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -120,7 +156,12 @@ class EnrollmentAdmin(admin.ModelAdmin):
     search_fields = ("person__id_number", "person__name")
     list_select_related = ("person", "region", "agency")
     raw_id_fields = ("person", "region", "agency")
-    inlines = (ContributionYearInline, TransferredRightsInline)
+    inlines = (
+        ContributionYearInline,
+        ResidentPaymentInline,
+        TransferredRightsInline,
+        OverlapRefundInline,
+    )
     # The status changes only through insured.ledger (each change is an EnrollmentEvent).
     readonly_fields = ("status", "status_before_transfer")
     actions = ("stop_contributions", "restore_status")

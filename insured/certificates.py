@@ -30,15 +30,18 @@ from documents.kinds import CertificateContext, DocumentKind, ProofContext, Proo
 from documents.models import Document, DocumentStatus
 from documents.services import document_issue, document_withdraw
 from insured import ledger
-from insured.models import Enrollment, EnrollmentStatus, InsuredPerson
+from insured.models import Enrollment, EnrollmentInsurance, EnrollmentStatus, InsuredPerson
 
 CERTIFICATE_KINDS = {
     Insurance.PENSION: DocumentKind.PENSION_CERTIFICATE,
     Insurance.MEDICAL: DocumentKind.MEDICAL_CERTIFICATE,
+    # A bridging case (城乡制度衔接) certifies the resident pension on the pension form.
+    EnrollmentInsurance.RESIDENT_PENSION: DocumentKind.PENSION_CERTIFICATE,
 }
 INSURANCE_LABELS = {
     Insurance.PENSION: _("基本养老保险"),
     Insurance.MEDICAL: _("职工基本医疗保险"),
+    EnrollmentInsurance.RESIDENT_PENSION: _("城乡居民基本养老保险"),
 }
 # A certificate certifies a relationship that is still held here.
 CERTIFIABLE_STATUSES = {
@@ -105,6 +108,8 @@ def existing_certificate(enrollment: Enrollment) -> Document | None:
 
 
 def _paid_years(enrollment: Enrollment):
+    if enrollment.is_resident:
+        return list(enrollment.resident_payments.all())
     return sorted(
         (y for y in enrollment.years.all() if y.months_paid > 0),
         key=lambda y: (y.year, y.first_month),
@@ -116,7 +121,7 @@ def certificate_context(enrollment: Enrollment) -> CertificateContext:
     prints 其中累计实际缴费月数 (months here plus months transferred in). The balance is the
     account's whole storage, transferred-in sums included, as the account holds them."""
     years = _paid_years(enrollment)
-    local_months = sum(y.months_paid for y in years)
+    local_months = sum(y.months if enrollment.is_resident else y.months_paid for y in years)
     end_month = enrollment.end_month
     if end_month is None and years:
         end_month = datetime.date(years[-1].year, years[-1].last_month, 1)
@@ -128,7 +133,9 @@ def certificate_context(enrollment: Enrollment) -> CertificateContext:
         start_month=enrollment.start_month,
         end_month=end_month,
         months_paid=(
-            local_months if enrollment.insurance == Insurance.PENSION else enrollment.months()
+            local_months
+            if enrollment.insurance in (Insurance.PENSION, EnrollmentInsurance.RESIDENT_PENSION)
+            else enrollment.months()
         ),
         personal_account_balance=enrollment.personal_account_balance(),
     )
@@ -153,6 +160,7 @@ def certificate_issue(
     by_person: bool = True,
     reference: str = "",
     counterpart_agency: Agency | None = None,
+    mark_transferring_out: bool = True,
 ) -> Document:
     """Before: the enrollment is held here (active, interrupted or transferring out), its
     holder draws no pension, and it has contributions; when the person asks (``by_person``), a
@@ -188,7 +196,9 @@ def certificate_issue(
                 code="not_certifiable",
             )
         enrollment = (
-            Enrollment.objects.prefetch_related("years", "transferred_in")
+            Enrollment.objects.prefetch_related(
+                "years", "transferred_in", "resident_payments", "overlap_refunds"
+            )
             .select_related("person", "agency__region", "region__parent__parent")
             .get(pk=enrollment.pk)
         )
@@ -231,9 +241,10 @@ def certificate_issue(
             # The certificate of a case is read by both agencies of the case.
             Document.objects.filter(pk=document.pk).update(counterpart_agency=counterpart_agency)
             document.counterpart_agency = counterpart_agency
-        ledger.enrollment_mark_transferring_out(
-            enrollment=enrollment, actor=actor, reference=reference
-        )
+        if mark_transferring_out:
+            ledger.enrollment_mark_transferring_out(
+                enrollment=enrollment, actor=actor, reference=reference
+            )
     return document
 
 
@@ -243,16 +254,20 @@ def certificate_for_enrollment(
     actor=None,
     reference: str = "",
     counterpart_agency: Agency | None = None,
+    mark_transferring_out: bool = True,
 ) -> Document:
     """The enrollment's certificate, issued now if it has none yet. For the transfer-in
     application, which reads the transfer-out records as this certificate: an enrollment
-    still being paid is certified but not marked (only the counter stops contributions)."""
+    still being paid is certified but not marked (only the counter stops contributions).
+    ``mark_transferring_out=False``: a bridging case (城乡制度衔接) stays in the province, so
+    the enrollment is not marked 中断(转外省)."""
     return certificate_issue(
         enrollment=enrollment,
         actor=actor,
         by_person=False,
         reference=reference,
         counterpart_agency=counterpart_agency,
+        mark_transferring_out=mark_transferring_out,
     )
 
 

@@ -30,10 +30,12 @@ from insured import idnumbers
 from insured.models import (
     AccountKind,
     ContributionYear,
+    ContributorType,
     Enrollment,
     EnrollmentStatus,
     HukouType,
     InsuredPerson,
+    ResidentPayment,
 )
 from insured.rights import YearRecord, medical_rights, pension_rights
 
@@ -52,6 +54,7 @@ class AgencySpec:
     bank_name: str
     bank_account_number: str
     district: str  # where the demo's people of this pooling region are insured
+    insurance: str = ServedInsurance.BOTH
 
 
 AGENCIES = [
@@ -84,6 +87,17 @@ AGENCIES = [
                "10540101040012345", "320508"),
 ]  # fmt: skip
 
+# 城乡制度衔接 (孙八): Weifang's employee pension agency and Kuiwen district's resident pension
+# agency. Kept apart from AGENCIES, which the synthetic persons are drawn from.
+BRIDGING_AGENCIES = [
+    AgencySpec("370700", "潍坊市社会保险事业中心", "潍坊市奎文区东风东街6388号",
+               "0536-12333", "261061", "孙经办", "中国工商银行潍坊分行",
+               "1607001129000012345", "370705", ServedInsurance.PENSION),
+    AgencySpec("370705", "潍坊市奎文区城乡居民养老保险经办机构", "潍坊市奎文区胜利东街5199号",
+               "0536-8236123", "261031", "钱经办", "潍坊农村商业银行奎文支行",
+               "9010001234567890123", "370705", ServedInsurance.RESIDENT_PENSION),
+]  # fmt: skip
+
 STAFF = [
     ("bj-review", "110105", StaffRole.REVIEWER),
     ("bj-finance", "110105", StaffRole.FINANCE),
@@ -95,11 +109,16 @@ STAFF = [
     ("wh-finance", "420100", StaffRole.FINANCE),
     ("xa-review", "610100", StaffRole.REVIEWER),
     ("xa-finance", "610100", StaffRole.FINANCE),
+    ("wf-review", "370700", StaffRole.REVIEWER),
+    ("wf-finance", "370700", StaffRole.FINANCE),
+    ("kw-review", "370705", StaffRole.REVIEWER),
+    ("kw-finance", "370705", StaffRole.FINANCE),
 ]
 
 ZHANG_SAN = "110105199003071239"
 LI_SI = "320106198511124529"
 WANG_WU = "420106198405150030"
+SUN_BA = "370705196503100013"
 # 王五's first move (Chengdu → Wuhan), recorded in Wuhan from this month (the ledger's date).
 WANG_WU_FIRST_MOVE = datetime.date(2016, 7, 1)
 
@@ -350,6 +369,99 @@ def carried_personal_account(spec: EnrollmentSpec, as_of: datetime.date) -> Deci
     return rights["personal_account"]
 
 
+# 孙八: 城乡制度衔接 ------------------------------------------------------------------------------
+
+# His resident pension at Kuiwen, one row a year: (year, first month, last month, grade,
+# personal contribution, government subsidy, collective subsidy). Illustrative figures: grade
+# 300 yuan (2011-2013, subsidy 60, collective 50), then 500 (2014-2016, subsidy 80, collective
+# 50); 2016 covers January to June only and was paid for the half year.
+SUN_BA_RESIDENT = [
+    (2011, 1, 12, "300.00", "300.00", "60.00", "50.00"),
+    (2012, 1, 12, "300.00", "300.00", "60.00", "50.00"),
+    (2013, 1, 12, "300.00", "300.00", "60.00", "50.00"),
+    (2014, 1, 12, "500.00", "500.00", "80.00", "50.00"),
+    (2015, 1, 12, "500.00", "500.00", "80.00", "50.00"),
+    (2016, 1, 6, "500.00", "250.00", "40.00", "25.00"),
+]
+
+
+def sun_ba_employee_years() -> list[dict]:
+    """His employee pension at Weifang: 2001-01..2010-12 through an employer, nothing paid
+    2011-2015 (he was in the resident scheme), 2016-01..2025-12 as a flexible worker (灵活就业,
+    paying as an individual). One relationship; the second stretch earns interest on the first."""
+    d = Decimal
+    first = contribution_years(
+        insurance="pension", start=_month(2001, 1), end=_month(2010, 12),
+        base_start=d(2500), base_end=d(4000), in_progress=False,
+    )  # fmt: skip
+    balance = sum((r["personal_account_credit"] + r["interest"] for r in first), Decimal("0"))
+    second = contribution_years(
+        insurance="pension", start=_month(2016, 1), end=_month(2025, 12),
+        base_start=d(4500), base_end=d(6500), in_progress=False,
+        carried=balance, carried_year=2015,
+    )  # fmt: skip
+    for row in second:
+        row["contributor_type"] = ContributorType.FLEXIBLE  # 个人身份参保 from 2016
+    return [*first, *second]
+
+
+def _write_sun_ba(agencies: dict[str, Agency], password: str) -> None:
+    """孙八 (born 1965-03-10, hukou Kuiwen): can apply resident_to_employee at once."""
+    user = _account(SUN_BA, password, first_name="孙八")
+    person, _created = InsuredPerson.objects.get_or_create(
+        id_number=SUN_BA,
+        defaults={
+            "name": "孙八",
+            "hukou_region_id": "370705",
+            "hukou_address": "山东省潍坊市奎文区胜利东街100号",
+            "hukou_type": HukouType.URBAN,
+            "phone": "13600136000",
+            "user": user,
+            "work_start": _month(2001, 1),
+        },
+    )
+    employee, created = Enrollment.objects.get_or_create(
+        person=person,
+        insurance="pension",
+        agency=agencies["370700"],
+        start_month=_month(2001, 1),
+        defaults={
+            "region_id": "370705",
+            "end_month": _month(2025, 12),
+            "status": EnrollmentStatus.INTERRUPTED,
+        },
+    )
+    if created:
+        ContributionYear.objects.bulk_create(
+            ContributionYear(enrollment=employee, **row) for row in sun_ba_employee_years()
+        )
+    resident, created = Enrollment.objects.get_or_create(
+        person=person,
+        insurance="resident_pension",
+        agency=agencies["370705"],
+        start_month=_month(2011, 1),
+        defaults={
+            "region_id": "370705",
+            "end_month": _month(2016, 6),
+            "status": EnrollmentStatus.INTERRUPTED,
+        },
+    )
+    if created:
+        ResidentPayment.objects.bulk_create(
+            ResidentPayment(
+                enrollment=resident,
+                year=year,
+                first_month=first,
+                last_month=last,
+                grade=Decimal(grade),
+                personal_contribution=Decimal(personal),
+                government_subsidy=Decimal(government),
+                collective_subsidy=Decimal(collective),
+            )
+            for year, first, last, grade, personal, government, collective in SUN_BA_RESIDENT
+        )
+
+
 # Synthetic persons --------------------------------------------------------------------------
 
 
@@ -483,10 +595,10 @@ def synthetic_person(index: int, taken: set) -> PersonSpec:
 
 def _agencies() -> dict[str, Agency]:
     agencies = {}
-    for spec in AGENCIES:
+    for spec in [*AGENCIES, *BRIDGING_AGENCIES]:
         agency, _created = Agency.objects.get_or_create(
             region_id=spec.region,
-            insurance=ServedInsurance.BOTH,
+            insurance=spec.insurance,
             defaults={
                 "name": spec.name,
                 "address": spec.address,
@@ -674,9 +786,10 @@ def demo_seed(
                 set_fixed_totp(user, otp_secret)
         for spec in fixed_persons():
             _write_fixed_person(spec, agencies, password, as_of)
+        _write_sun_ba(agencies, password)
         created = 0
         if persons:
-            taken = {ZHANG_SAN, LI_SI, WANG_WU}
+            taken = {ZHANG_SAN, LI_SI, WANG_WU, SUN_BA}
             specs = [synthetic_person(index, taken) for index in range(persons)]
             created = _write_synthetic(specs, agencies, make_password(password), as_of)
     return SeedResult(regions_created, created, password)

@@ -22,10 +22,14 @@ from insured.models import (
     ContributorType,
     Enrollment,
     EnrollmentEvent,
+    EnrollmentInsurance,
     EnrollmentStatus,
     MovementStatus,
+    OverlapRefund,
+    ResidentPayment,
     RightsMovement,
 )
+from insured.resident import Refund, ResidentYear, overlap_refund, resident_account
 from insured.rights import Carried, Rights, YearRecord, medical_rights, pension_rights
 
 CENT = Decimal("0.01")
@@ -424,3 +428,91 @@ def enrollment_interrupt(
         enrollment.end_month = last_month.replace(day=1)
         enrollment.save(update_fields=["status", "end_month"])
     return enrollment
+
+
+# 城乡制度衔接 (人社部发〔2014〕17号) ------------------------------------------------------------
+
+
+def resident_years_of(enrollment: Enrollment | int) -> list[ResidentYear]:
+    pk = enrollment.pk if isinstance(enrollment, Enrollment) else enrollment
+    return [
+        ResidentYear.from_row(p)
+        for p in ResidentPayment.objects.filter(enrollment_id=pk).order_by("year")
+    ]
+
+
+def employee_months_of(person_id: int) -> set[tuple[int, int]]:
+    """Every (year, month) the person paid to the employee pension, at any place (a period's
+    whole span, as ``transfers.amounts.overlapping_months`` reads it)."""
+    months: set[tuple[int, int]] = set()
+    for year, first, last in ContributionYear.objects.filter(
+        enrollment__person_id=person_id,
+        enrollment__insurance=EnrollmentInsurance.PENSION,
+        months_paid__gt=0,
+    ).values_list("year", "first_month", "last_month"):
+        months.update((year, month) for month in range(first, last + 1))
+    return months
+
+
+def bridging_figures(*, resident: Enrollment, employee: Enrollment) -> tuple[Decimal, Refund]:
+    """(the resident personal account, the overlap refund of art. 8). Reads only."""
+    years = resident_years_of(resident)
+    return resident_account(years), overlap_refund(years, employee_months_of(resident.person_id))
+
+
+def overlap_refund_fix(*, reference: str, resident: Enrollment, refund: Refund, account: Decimal):
+    """The bridging case's info sheet fixes the refund (not yet recorded). Safe to repeat."""
+    row, _created = OverlapRefund.objects.get_or_create(
+        reference=reference,
+        defaults={
+            "enrollment": resident,
+            "amount": refund.amount,
+            "months": refund.months,
+            "first_month": refund.first,
+            "last_month": refund.last,
+            "resident_account": account,
+        },
+    )
+    return row
+
+
+def bridging_record(
+    *,
+    reference: str,
+    from_enrollment: Enrollment | int,
+    to_enrollment: Enrollment | int,
+    months: int,
+    personal_account: Decimal,
+) -> RightsMovement:
+    """The transfer-in agency records the bridging (记录个人权益). Before: the case's figures
+    are fixed (its ``OverlapRefund`` included). After, in one transaction: ``to_enrollment``
+    received ``personal_account`` and ``months`` (a ``RightsMovement``); the overlap refund is
+    recorded (the resident account and months no longer hold it); ``from_enrollment`` is 已衔接
+    with ¥0.00 and one event. So merged + refunded = the account that left. Safe to repeat."""
+    from_pk = from_enrollment.pk if isinstance(from_enrollment, Enrollment) else from_enrollment
+    with transaction.atomic():
+        source = Enrollment.objects.select_for_update().get(pk=from_pk)
+        movement = rights_receive(
+            reference=reference,
+            to_enrollment=to_enrollment,
+            from_enrollment=source,
+            from_region_id=source.region_id,
+            months=months,
+            personal_account=personal_account,
+        )
+        OverlapRefund.objects.filter(reference=reference, recorded_at__isnull=True).update(
+            recorded_at=timezone.now()
+        )
+        if source.status != EnrollmentStatus.BRIDGED:
+            _status_event(
+                source,
+                to_status=EnrollmentStatus.BRIDGED,
+                reference=reference,
+                note=_("城乡养老保险制度衔接，个人账户并入"),
+            )
+            source.status = EnrollmentStatus.BRIDGED
+            source.status_before_transfer = ""
+            if source.end_month is None:
+                source.end_month = timezone.localdate().replace(day=1)
+            source.save(update_fields=["status", "status_before_transfer", "end_month"])
+    return movement

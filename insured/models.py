@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Insurance, Region
+from agencies.models import Agency, Region
 from core.validators import validate_plain_text
 from insured import idnumbers
 
@@ -122,6 +122,16 @@ class InsuredPerson(models.Model):
         return Sex(self.sex).label
 
 
+class EnrollmentInsurance(models.TextChoices):
+    """The insurances of an enrollment: the two that transfer across provinces
+    (``agencies.Insurance``) and the urban-rural resident pension (城乡居民基本养老保险), which
+    does not transfer but can be bridged with the employee pension (人社部发〔2014〕17号)."""
+
+    PENSION = "pension", _("基本养老保险")
+    MEDICAL = "medical", _("基本医疗保险")
+    RESIDENT_PENSION = "resident_pension", _("城乡居民基本养老保险")
+
+
 class AccountKind(models.TextChoices):
     ORDINARY = "ordinary", _("普通账户")
     # 国办发〔2009〕66号 art. 6: men 50+ / women 40+ enrolling outside their hukou province.
@@ -134,6 +144,9 @@ class EnrollmentStatus(models.TextChoices):
     TRANSFERRING_OUT = "transferring_out", _("中断(转外省)")
     TRANSFERRED_OUT = "transferred_out", _("已转出")
     CLOSED = "closed", _("终止")
+    # 人社部发〔2014〕17号: the account was merged into the other pension scheme (城乡制度衔接);
+    # the enrollment holds ¥0.00 and no months, and shows where they went.
+    BRIDGED = "bridged", _("已衔接")
 
 
 class MovementStatus(models.TextChoices):
@@ -150,7 +163,7 @@ class Enrollment(models.Model):
         on_delete=models.CASCADE,
         related_name="enrollments",
     )
-    insurance = models.CharField(_("险种"), max_length=10, choices=Insurance.choices)
+    insurance = models.CharField(_("险种"), max_length=20, choices=EnrollmentInsurance.choices)
     agency = models.ForeignKey(
         Agency, verbose_name=_("经办机构"), on_delete=models.PROTECT, related_name="enrollments"
     )
@@ -211,29 +224,58 @@ class Enrollment(models.Model):
     def is_paying(self) -> bool:
         return self.status == EnrollmentStatus.ACTIVE
 
+    @property
+    def is_resident(self) -> bool:
+        return self.insurance == EnrollmentInsurance.RESIDENT_PENSION
+
+    @property
+    def moved_away(self) -> bool:
+        """Its months and money are held elsewhere now (transferred out, or bridged)."""
+        return self.status in (EnrollmentStatus.TRANSFERRED_OUT, EnrollmentStatus.BRIDGED)
+
     def months_paid_here(self) -> int:
-        """Months actually paid at this place (uses prefetched periods)."""
+        """Months actually paid at this place (uses prefetched periods; for the resident
+        pension, the months its yearly payments cover)."""
+        if self.is_resident:
+            return sum(p.months for p in self.resident_payments.all())
         return sum(y.months_paid for y in self.years.all())
 
     def received_rights(self) -> list["RightsMovement"]:
         """Rights transferred in and recorded here (uses prefetched movements)."""
         return [r for r in self.transferred_in.all() if r.status == MovementStatus.RECEIVED]
 
+    def recorded_refunds(self) -> list["OverlapRefund"]:
+        """Overlap refunds recorded on this resident enrollment (人社部发〔2014〕17号)."""
+        if not self.is_resident:
+            return []
+        return [r for r in self.overlap_refunds.all() if r.recorded_at is not None]
+
     def months(self) -> int:
         """Months held here: paid here plus transferred in and recorded; none once the
-        relationship has moved on (they are carried by the movement out)."""
-        if self.status == EnrollmentStatus.TRANSFERRED_OUT:
+        relationship has moved on (they are carried by the movement out). A resident
+        enrollment loses the overlap months refunded (they count only as employee months)."""
+        if self.moved_away:
             return 0
-        return self.months_paid_here() + sum(r.months for r in self.received_rights())
+        refunded = sum(r.months for r in self.recorded_refunds())
+        return self.months_paid_here() - refunded + sum(r.months for r in self.received_rights())
+
+    def own_account(self) -> Decimal:
+        """The account paid here, before anything moved in or out: credits and interest of
+        every period; for the resident pension, every yearly payment (personal contribution,
+        government and collective subsidies)."""
+        if self.is_resident:
+            return sum((p.total for p in self.resident_payments.all()), Decimal("0"))
+        return sum((y.personal_account_credit + y.interest for y in self.years.all()), Decimal("0"))
 
     def personal_account_balance(self) -> Decimal:
         """The account held here: credits and interest of every period (interest earned here on
-        transferred-in money included) plus the sums transferred in; ¥0.00 once moved on."""
-        if self.status == EnrollmentStatus.TRANSFERRED_OUT:
+        transferred-in money included) plus the sums transferred in, less overlap refunds;
+        ¥0.00 once moved on."""
+        if self.moved_away:
             return Decimal("0.00")
-        own = sum((y.personal_account_credit + y.interest for y in self.years.all()), Decimal("0"))
         carried = sum((r.personal_account for r in self.received_rights()), Decimal("0"))
-        return (own + carried).quantize(Decimal("0.01"))
+        refunded = sum((r.amount for r in self.recorded_refunds()), Decimal("0"))
+        return (self.own_account() + carried - refunded).quantize(Decimal("0.01"))
 
 
 class ContributionYear(models.Model):
@@ -371,6 +413,91 @@ class RightsMovement(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class ResidentPayment(models.Model):
+    """One year of the urban-rural resident pension (城乡居民基本养老保险): the grade chosen
+    (缴费档次, yuan a year), the person's contribution, the government subsidy (政府补贴) and the
+    collective subsidy (集体补助), all credited to the resident personal account, and the months
+    of that year the enrollment covered (a part year at the start or the end)."""
+
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("参保记录"),
+        on_delete=models.CASCADE,
+        related_name="resident_payments",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(1950), MaxValueValidator(2100)]
+    )
+    first_month = models.PositiveSmallIntegerField(
+        _("起始月"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    last_month = models.PositiveSmallIntegerField(
+        _("截止月"), default=12, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    grade = models.DecimalField(_("缴费档次（元/年）"), max_digits=10, decimal_places=2)
+    personal_contribution = models.DecimalField(_("个人缴费"), max_digits=10, decimal_places=2)
+    government_subsidy = models.DecimalField(_("政府补贴"), max_digits=10, decimal_places=2)
+    collective_subsidy = models.DecimalField(
+        _("集体补助"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+
+    class Meta:
+        verbose_name = _("城乡居民养老保险年度缴费")
+        verbose_name_plural = _("城乡居民养老保险年度缴费")
+        ordering = ["enrollment_id", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "year"], name="resident_payment_year"),
+            models.CheckConstraint(
+                condition=models.Q(first_month__lte=models.F("last_month")),
+                name="resident_payment_months_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: ¥{self.total}"
+
+    @property
+    def months(self) -> int:
+        return self.last_month - self.first_month + 1
+
+    @property
+    def total(self) -> Decimal:
+        return self.personal_contribution + self.government_subsidy + self.collective_subsidy
+
+
+class OverlapRefund(models.Model):
+    """人社部发〔2014〕17号: months paid in both pension schemes count only as employee months;
+    the resident personal contributions and collective subsidies of those months are refunded
+    to the person (the government subsidies stay in the account). Computed when the bridging
+    case's info sheet is issued; ``recorded_at`` set when the bridging is recorded (办结), from
+    then on the resident account and months no longer hold it."""
+
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("城乡居民养老保险参保记录"),
+        on_delete=models.PROTECT,
+        related_name="overlap_refunds",
+    )
+    reference = models.CharField(_("申报流水号"), max_length=16, unique=True)
+    amount = models.DecimalField(_("退还金额"), max_digits=12, decimal_places=2)
+    months = models.PositiveIntegerField(_("重复缴费月数"))
+    first_month = models.DateField(_("重复缴费起始年月"), null=True, blank=True)
+    last_month = models.DateField(_("重复缴费截止年月"), null=True, blank=True)
+    resident_account = models.DecimalField(
+        _("城乡居民养老保险个人账户储存额"), max_digits=14, decimal_places=2
+    )
+    computed_at = models.DateTimeField(_("核算时间"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("记录时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("重复缴费退还")
+        verbose_name_plural = _("重复缴费退还")
+        ordering = ["computed_at", "id"]
+
+    def __str__(self):
+        return f"{self.reference} ¥{self.amount}"
 
 
 class EnrollmentEvent(models.Model):

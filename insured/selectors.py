@@ -13,9 +13,12 @@ from insured.models import (
     AccountKind,
     ContributionYear,
     Enrollment,
+    EnrollmentInsurance,
     EnrollmentStatus,
     InsuredPerson,
     MovementStatus,
+    OverlapRefund,
+    ResidentPayment,
     RightsMovement,
 )
 from insured.retirement import RetirementAge, retirement_or_none
@@ -52,11 +55,18 @@ def person_enrollments(*, person: InsuredPerson) -> list[Enrollment]:
                     "to_enrollment__region__parent__parent"
                 ).order_by("transfer_date", "id"),
             ),
+            Prefetch("resident_payments", queryset=ResidentPayment.objects.order_by("year")),
+            Prefetch("overlap_refunds", queryset=OverlapRefund.objects.order_by("computed_at")),
         )
         .order_by("start_month", "id")
     )
-    # Pension first, then medical; each in the order the person was enrolled.
-    return sorted(enrollments, key=lambda e: e.insurance != Insurance.PENSION)
+    # Pension first, then the resident pension, then medical; each in the order enrolled.
+    order = {
+        EnrollmentInsurance.PENSION: 0,
+        EnrollmentInsurance.RESIDENT_PENSION: 1,
+        EnrollmentInsurance.MEDICAL: 2,
+    }
+    return sorted(enrollments, key=lambda e: order.get(e.insurance, 3))
 
 
 def months_paid(enrollment: Enrollment) -> int:
@@ -75,6 +85,8 @@ def total_months(enrollments: list[Enrollment]) -> dict[str, int]:
     is counted once."""
     totals = {choice.value: 0 for choice in Insurance}
     for enrollment in enrollments:
+        if enrollment.insurance not in totals:
+            continue  # the resident pension has its own block (城乡居民)
         totals[enrollment.insurance] += enrollment.months() + sum(
             m.months for m in in_transit(enrollment)
         )
@@ -85,6 +97,8 @@ def total_balances(enrollments: list[Enrollment]) -> dict[str, Decimal]:
     """Personal account per insurance, held plus in transit, each yuan once."""
     totals = {choice.value: Decimal("0.00") for choice in Insurance}
     for enrollment in enrollments:
+        if enrollment.insurance not in totals:
+            continue
         totals[enrollment.insurance] += enrollment.personal_account_balance() + sum(
             (m.personal_account for m in in_transit(enrollment)), Decimal("0.00")
         )
@@ -168,6 +182,10 @@ class EnrollmentRecord:
     transferred_out: list[RightsMovement] = field(default_factory=list)  # received elsewhere
     in_transit: list[RightsMovement] = field(default_factory=list)  # left here, case running
     incoming: list[RightsMovement] = field(default_factory=list)  # on the way here
+    # 城乡居民基本养老保险: the yearly payments and the account they make (before anything
+    # moved in or out); the overlap refunds recorded (人社部发〔2014〕17号 art. 8).
+    resident: dict | None = None
+    refunds: list[OverlapRefund] = field(default_factory=list)
 
     @property
     def is_temporary(self) -> bool:
@@ -242,6 +260,15 @@ def person_records(*, person: InsuredPerson) -> PersonRecords:
                     for m in enrollment.transferred_in.all()
                     if m.status == MovementStatus.IN_TRANSIT
                 ],
+                resident=(
+                    {
+                        "years": list(enrollment.resident_payments.all()),
+                        "account": enrollment.own_account().quantize(Decimal("0.01")),
+                    }
+                    if enrollment.is_resident
+                    else None
+                ),
+                refunds=enrollment.recorded_refunds(),
             )
         )
     return PersonRecords(

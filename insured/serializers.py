@@ -106,6 +106,38 @@ class TotalSerializer(serializers.Serializer):
     in_transit_personal_account = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+class ResidentYearSerializer(serializers.Serializer):
+    """One year of the urban-rural resident pension (城乡居民基本养老保险)."""
+
+    year = serializers.IntegerField()
+    first_month = serializers.IntegerField()
+    last_month = serializers.IntegerField()
+    months = serializers.IntegerField()
+    grade = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="缴费档次（元/年）")
+    personal_contribution = serializers.DecimalField(max_digits=10, decimal_places=2)
+    government_subsidy = serializers.DecimalField(max_digits=10, decimal_places=2)
+    collective_subsidy = serializers.DecimalField(max_digits=10, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class ResidentSerializer(serializers.Serializer):
+    years = ResidentYearSerializer(many=True)
+    account = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="历年缴费、政府补贴和集体补助之和"
+    )
+
+
+class RefundSerializer(serializers.Serializer):
+    """人社部发〔2014〕17号 art. 8: the resident personal contributions and collective subsidies
+    of the months also paid to the employee pension, refunded to the person."""
+
+    serial_no = serializers.CharField(source="reference")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    months = serializers.IntegerField()
+    first_month = MonthField(allow_null=True)
+    last_month = MonthField(allow_null=True)
+
+
 class EnrollmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="enrollment.id")
     insurance = serializers.CharField(source="enrollment.insurance")
@@ -130,6 +162,10 @@ class EnrollmentSerializer(serializers.Serializer):
     transferred_in = TransferredInSerializer(many=True)
     transferred_out = TransferredOutSerializer(many=True)
     in_transit = InTransitSerializer(many=True)
+    resident = ResidentSerializer(
+        allow_null=True, help_text="城乡居民基本养老保险：历年缴费和个人账户（其他险种为null）"
+    )
+    refunds = RefundSerializer(many=True, help_text="制度衔接退还本人的重复缴费")
 
 
 class BenefitPlaceSerializer(serializers.Serializer):

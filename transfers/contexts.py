@@ -11,18 +11,28 @@ from django.utils.translation import gettext as _
 from documents.contexts import agency_context
 from documents.contexts import person_context as documents_person_context
 from documents.kinds import (
+    BridgingContext,
     CarriedRow,
     ContactLetterContext,
     MedicalInfoSheetContext,
     PensionAmounts,
     PensionInfoSheetContext,
     PersonContext,
+    ResidentYearRow,
     YearRow,
 )
 from insured import ledger
-from insured.models import AccountKind, ContributionYear, Enrollment, InsuredPerson
+from insured.models import (
+    AccountKind,
+    ContributionYear,
+    Enrollment,
+    InsuredPerson,
+    OverlapRefund,
+    ResidentPayment,
+)
+from insured.resident import ResidentYear, month_shares
 from insured.selectors import period_rates
-from transfers.models import TransferCase, TransferFunds
+from transfers.models import Category, TransferCase, TransferFunds
 
 
 def person_context(person: InsuredPerson, *, case: TransferCase | None = None) -> PersonContext:
@@ -152,4 +162,49 @@ def medical_info_sheet_context(
         transfer_in_agency=agency_context(case.transfer_in_agency),
     )
     context["carried_in"] = carried_rows(ledger.carried_into(enrollment))
+    return context
+
+
+def bridging_context(case: TransferCase, *, funds: TransferFunds) -> BridgingContext:
+    """The 制度衔接 part of the info sheet: the resident account by year, the overlap months
+    and their refund, what is merged; for employee_to_resident the employee account and
+    months that count as resident months. From the figures the case fixed."""
+    to_employee = case.category == Category.RESIDENT_TO_EMPLOYEE
+    resident = case.from_enrollment if to_employee else case.to_enrollment
+    refund = OverlapRefund.objects.get(reference=case.serial_no)
+    paid = ledger.employee_months_of(case.person_id)
+    rows: list[ResidentYearRow] = []
+    for payment in ResidentPayment.objects.filter(enrollment=resident).order_by("year"):
+        shares = month_shares(ResidentYear.from_row(payment))
+        overlap = [m for m in shares if (payment.year, m) in paid]
+        rows.append(
+            ResidentYearRow(
+                year=payment.year,
+                first_month=payment.first_month,
+                last_month=payment.last_month,
+                months=payment.months,
+                grade=payment.grade,
+                personal_contribution=payment.personal_contribution,
+                government_subsidy=payment.government_subsidy,
+                collective_subsidy=payment.collective_subsidy,
+                total=payment.total,
+                overlap_months=len(overlap),
+                refund=(Decimal(sum(shares[m] for m in overlap)) / 100).quantize(Decimal("0.01")),
+            )
+        )
+    context = BridgingContext(
+        direction=case.category,
+        direction_label=case.get_category_display(),
+        resident_agency_name=resident.agency.name,
+        resident_years=rows,
+        resident_account=refund.resident_account,
+        overlap_months=refund.months,
+        overlap_first=refund.first_month,
+        overlap_last=refund.last_month,
+        refund=refund.amount,
+        merged=funds.total,
+    )
+    if not to_employee:
+        context["employee_account"] = funds.personal_account
+        context["employee_months"] = funds.months
     return context

@@ -19,6 +19,9 @@ class Category(models.TextChoices):
     VETERAN = "veteran", _("退役军人保险转入")
     MILITARY_SPOUSE = "military_spouse", _("未就业随军配偶保险转入")
     EMPLOYEE = "employee", _("普通职工")
+    # 人社部发〔2014〕17号 城乡养老保险制度衔接 (insurance "pension"; transfers.services.bridging).
+    RESIDENT_TO_EMPLOYEE = "resident_to_employee", _("城乡居民养老保险转入职工养老保险")
+    EMPLOYEE_TO_RESIDENT = "employee_to_resident", _("职工养老保险转入城乡居民养老保险")
 
 
 # Beijing's medical form labels the spouse category 随军配偶; the pension form 未就业随军配偶保险转入.
@@ -37,6 +40,9 @@ CATEGORIES_BY_INSURANCE = {
     Insurance.PENSION: (Category.ENTERPRISE, Category.INSTITUTION),
     Insurance.MEDICAL: (Category.EMPLOYEE,),
 }
+
+# 城乡制度衔接: a pension case between the two schemes, inside one pooling area or province.
+BRIDGING_CATEGORIES = (Category.RESIDENT_TO_EMPLOYEE, Category.EMPLOYEE_TO_RESIDENT)
 
 # The categories of the forms that are handled at the transfer-in agency's counter only: their
 # money comes from the military's fund office, which is no party on this portal (the
@@ -230,6 +236,10 @@ class TransferCase(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_bridging(self) -> bool:
+        return self.category in BRIDGING_CATEGORIES
 
     # Names from the per-process cache (agencies.names): lists and pages need no joins.
     @property

@@ -18,7 +18,7 @@ from agencies.selectors import clerk_of
 from documents.kinds import DocumentKind
 from documents.models import Document
 from documents.rmb import rmb, rmb_upper
-from insured.models import InsuredPerson
+from insured.models import InsuredPerson, OverlapRefund
 from transfers import workflow
 from transfers.calendar import DueDate, due_date, time_limits
 from transfers.models import CaseEvent, Stage, TransferApplication, TransferCase
@@ -166,8 +166,13 @@ def case_detail(case: TransferCase) -> dict:
     except ObjectDoesNotExist:
         remittance = None
     target = service_target(case)
+    # 城乡制度衔接: the overlap refund, once the info sheet fixed it (no query otherwise).
+    refund = (
+        OverlapRefund.objects.filter(reference=case.serial_no).first() if case.is_bridging else None
+    )
     return {
         "case": case,
+        "refund": refund,
         "stages": stage_progress(case),
         "events": list(case.events.all()),
         "funds": funds,

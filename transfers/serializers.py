@@ -116,6 +116,17 @@ class FundsSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+class RefundSerializer(serializers.Serializer):
+    """城乡制度衔接 (人社部发〔2014〕17号 art. 8): refunded to the person for the overlap months."""
+
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    months = serializers.IntegerField()
+    recorded = serializers.SerializerMethodField(help_text="true once the case is completed")
+
+    def get_recorded(self, refund) -> bool:
+        return refund.recorded_at is not None
+
+
 class RemittanceSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     approved_at = serializers.DateTimeField()
@@ -209,6 +220,7 @@ class CaseDetailSerializer(CaseListSerializer):
     stages = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
     funds = serializers.SerializerMethodField()
+    refund = serializers.SerializerMethodField()
     remittance = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
     service_target_due = serializers.SerializerMethodField()
@@ -230,6 +242,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "stages",
             "events",
             "funds",
+            "refund",
             "remittance",
             "documents",
             "allowed_moves",
@@ -247,6 +260,11 @@ class CaseDetailSerializer(CaseListSerializer):
     def get_funds(self, case) -> dict | None:
         funds = self._detail()["funds"]
         return FundsSerializer(funds).data if funds is not None else None
+
+    @extend_schema_field(RefundSerializer(allow_null=True))
+    def get_refund(self, case) -> dict | None:
+        refund = self._detail().get("refund")
+        return RefundSerializer(refund).data if refund is not None else None
 
     def get_remittance(self, case) -> dict | None:
         remittance = self._detail()["remittance"]

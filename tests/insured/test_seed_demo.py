@@ -1,18 +1,29 @@
 """manage.py seed_demo: the fixed accounts of ARCHITECTURE.md, varied synthetic persons, and
 a second run that changes nothing."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
 from agencies.models import Agency, StaffMembership
 from insured import idnumbers
-from insured.models import ContributionYear, Enrollment, InsuredPerson
+from insured.models import ContributionYear, Enrollment, InsuredPerson, ResidentPayment
 from insured.selectors import benefit_place_for_person
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [get_user_model(), Agency, StaffMembership, InsuredPerson, Enrollment, ContributionYear]
+MODELS = [
+    get_user_model(),
+    Agency,
+    StaffMembership,
+    InsuredPerson,
+    Enrollment,
+    ContributionYear,
+    ResidentPayment,
+]
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +47,7 @@ def test_a_second_run_changes_nothing(seeded):
     call_command("seed_demo", "--persons", "20", "--password", "Try-It-2026")
     assert counts() == before
     assert list(ContributionYear.objects.order_by("id").values()) == snapshot
-    assert before["InsuredPerson"] == 23
+    assert before["InsuredPerson"] == 24  # 张三, 李四, 王五, 孙八 and 20 synthetic
 
 
 def test_more_persons_keep_the_first_ones_and_add_the_rest(seeded):
@@ -63,6 +74,11 @@ def test_the_fixed_accounts_exist_and_log_in_with_the_password(seeded):
         "110105199003071239",
         "320106198511124529",
         "420106198405150030",
+        "370705196503100013",
+        "wf-review",
+        "wf-finance",
+        "kw-review",
+        "kw-finance",
     ]:
         assert authenticate(username=username, password="Try-It-2026") is not None, username
     assert get_user_model().objects.get(username="admin").is_superuser
@@ -81,7 +97,45 @@ def test_the_fixed_accounts_exist_and_log_in_with_the_password(seeded):
         "wh-finance": ("420100", "finance"),
         "xa-review": ("610100", "reviewer"),
         "xa-finance": ("610100", "finance"),
+        "wf-review": ("370700", "reviewer"),
+        "wf-finance": ("370700", "finance"),
+        "kw-review": ("370705", "reviewer"),
+        "kw-finance": ("370705", "finance"),
     }
+
+
+def test_sun_ba_has_both_pension_schemes_and_can_bridge(seeded):
+    """孙八: employee pension at Weifang 2001-2010 and 2016-2025 (240 months), resident pension
+    at Kuiwen 2011-01..2016-06 (66 months, account 2805.00: tests.transfers.bridging.SUN_BA)."""
+    from transfers.services.bridging import bridging_check
+
+    sun = InsuredPerson.objects.get(id_number="370705196503100013")
+    assert (sun.name, sun.sex, str(sun.birth_date), sun.hukou_region_id) == (
+        "孙八", "male", "1965-03-10", "370705",
+    )  # fmt: skip
+    employee = sun.enrollments.get(insurance="pension")
+    assert (employee.agency.region_id, employee.agency.insurance) == ("370700", "pension")
+    assert sum(employee.years.values_list("months_paid", flat=True)) == 240
+    assert not employee.years.filter(year__in=range(2011, 2016)).exists()
+    # through an employer until 2010, as a flexible worker (个人身份参保) from 2016
+    assert set(employee.years.filter(year__lt=2011).values_list("contributor_type", flat=True)) == {
+        "employer"
+    }
+    assert set(employee.years.filter(year__gt=2015).values_list("contributor_type", flat=True)) == {
+        "flexible"
+    }
+    resident = sun.enrollments.get(insurance="resident_pension")
+    assert (resident.agency.region_id, resident.agency.insurance) == ("370705", "resident_pension")
+    assert resident.personal_account_balance() == Decimal("2805.00")
+    assert not sun.enrollments.filter(drawing_benefits=True).exists()
+    found = bridging_check(
+        person=sun,
+        category="resident_to_employee",
+        from_region=resident.region,
+        to_region=resident.region,
+        on=datetime.date(2026, 11, 27),
+    )
+    assert found["transfer_in_agency"] == employee.agency
 
 
 def test_the_beijing_and_nanjing_agencies_have_remittance_details(seeded):

@@ -190,15 +190,25 @@ def transfer_confirm_receipt(
         else:
             funds = TransferFunds.objects.get(case=case)
             now = timezone.now()
-            ledger.rights_receive(
-                reference=case.serial_no,
-                to_enrollment=case.to_enrollment_id,
-                from_enrollment=case.from_enrollment_id,
-                from_region_id=case.from_region_id,
-                months=funds.months,
-                personal_account=funds.personal_account,
-                pooled_fund=funds.pooled_fund,
-            )
+            if case.is_bridging:
+                # 城乡制度衔接: merge, overlap refund and 已衔接 recorded together.
+                ledger.bridging_record(
+                    reference=case.serial_no,
+                    from_enrollment=case.from_enrollment_id,
+                    to_enrollment=case.to_enrollment_id,
+                    months=funds.months,
+                    personal_account=funds.personal_account,
+                )
+            else:
+                ledger.rights_receive(
+                    reference=case.serial_no,
+                    to_enrollment=case.to_enrollment_id,
+                    from_enrollment=case.from_enrollment_id,
+                    from_region_id=case.from_region_id,
+                    months=funds.months,
+                    personal_account=funds.personal_account,
+                    pooled_fund=funds.pooled_fund,
+                )
             remittance.received_by = actor
             remittance.received_at = now
             remittance.save(update_fields=["received_by", "received_at"])

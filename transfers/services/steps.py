@@ -21,12 +21,14 @@ from insured import ledger
 from insured.certificates import certificate_for_enrollment
 from transfers.bank import get_bank
 from transfers.contexts import (
+    bridging_context,
     contact_letter_context,
     medical_info_sheet_context,
     pension_info_sheet_context,
 )
 from transfers.models import CaseEvent, FundRemittance, Stage, TransferCase, TransferFunds
 from transfers.services.base import apply_move, lock_case, pause_for_tests, record_event
+from transfers.services.bridging import bridging_amounts
 from transfers.services.notify import notify_agency_of_event, notify_person_of_event
 from transfers.workflow import OPEN_STATUSES, STEPS, CaseStatus, StageName, side_agency_id
 
@@ -52,6 +54,7 @@ def transfer_issue_certificate(*, case_id: int):
         actor=None,
         reference=case.serial_no,
         counterpart_agency=case.transfer_in_agency,
+        mark_transferring_out=not case.is_bridging,
     )
     with transaction.atomic():
         case = lock_case(case_id)
@@ -113,7 +116,22 @@ def transfer_issue_info_sheet(*, case_id: int):
         if case.status != CaseStatus.LETTER_RECEIVED:
             return None
         funds = TransferFunds.objects.filter(case=case).first()
-        if funds is None:
+        if funds is None and case.is_bridging:
+            # 城乡制度衔接: the figures are fixed now; the ledger records the merge, the refund
+            # and 已衔接 together at the receipt (ledger.bridging_record), so nothing is shown
+            # as moved before it has.
+            figures = bridging_amounts(case, transfer_date=today)
+            resident = (
+                case.from_enrollment if case.from_enrollment.is_resident else case.to_enrollment
+            )
+            ledger.overlap_refund_fix(
+                reference=case.serial_no,
+                resident=resident,
+                refund=figures["refund"],
+                account=figures["resident_account"],
+            )
+            funds = TransferFunds.objects.create(case=case, **figures["funds"])
+        elif funds is None:
             rights = ledger.rights_send(
                 enrollment=case.from_enrollment_id,
                 to_enrollment=case.to_enrollment_id,
@@ -129,6 +147,8 @@ def transfer_issue_info_sheet(*, case_id: int):
             context = pension_info_sheet_context(
                 case, funds=funds, years=years, transfer_date=timezone.localdate(funds.computed_at)
             )
+            if case.is_bridging:
+                context["bridging"] = bridging_context(case, funds=funds)
         else:
             kind = DocumentKind.MEDICAL_INFO_SHEET
             context = medical_info_sheet_context(case, funds=funds, years=years)

@@ -27,6 +27,7 @@ from insured.services import temporary_accounts_seal
 from transfers.amounts import overlapping_months
 from transfers.attachments import display_name, validate_attachment
 from transfers.models import (
+    BRIDGING_CATEGORIES,
     CATEGORIES_BY_INSURANCE,
     COUNTER_ONLY_CATEGORIES,
     DailySerial,
@@ -41,6 +42,7 @@ from transfers.services.base import (
     set_running_due_date,
     start_stage,
 )
+from transfers.services.bridging import bridging_check
 from transfers.workflow import MOVES
 
 logger = logging.getLogger(__name__)
@@ -480,14 +482,30 @@ def application_submit(
             _("经批准调动的，请上传组织人事部门的调动批准材料作为附件。"),
             code="approval_attachment_required",
         )
-    checked = _check_places(
-        person=person,
-        insurance=insurance,
-        category=category,
-        places=places,
-        to_region=to_region,
-        approved_transfer=approved_transfer,
-    )
+    if category in BRIDGING_CATEGORIES:
+        # 城乡制度衔接: one pension case between the two schemes (人社部发〔2014〕17号).
+        if insurance != Insurance.PENSION or len(places) != 1:
+            raise EligibilityError(
+                _("城乡养老保险制度衔接的险种为基本养老保险（pension），且只填写一个转出地。"),
+                code="invalid_category",
+            )
+        found = bridging_check(
+            person=person,
+            category=category,
+            from_region=places[0],
+            to_region=to_region,
+            on=timezone.localdate(),
+        )
+        checked = [(places[0], found)]
+    else:
+        checked = _check_places(
+            person=person,
+            insurance=insurance,
+            category=category,
+            places=places,
+            to_region=to_region,
+            approved_transfer=approved_transfer,
+        )
     if counter_agency is not None:
         for _place, found in checked:
             if found["transfer_in_agency"].pk != counter_agency.pk:

@@ -54,8 +54,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Document signing keys created: {keys} (documents_keys).")
         self.stdout.write(
             "Demo accounts: admin, bj-review, bj-finance, nj-review, nj-finance, cd-review, "
-            "cd-finance, wh-review, wh-finance, xa-review, xa-finance, "
-            "110105199003071239 (张三), 320106198511124529 (李四), 420106198405150030 (王五)"
+            "cd-finance, wh-review, wh-finance, xa-review, xa-finance, wf-review, wf-finance, "
+            "kw-review, kw-finance, 110105199003071239 (张三), 320106198511124529 (李四), "
+            "420106198405150030 (王五), 370705196503100013 (孙八)"
         )
         if persons:
             self.stdout.write("Synthetic persons log in with their ID number as user name.")
