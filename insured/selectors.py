@@ -5,8 +5,10 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
+from agencies import names
 from agencies.models import Insurance
 from insured.benefit_place import BenefitPlace, EnrollmentSummary, benefit_place
 from insured.models import (
@@ -21,39 +23,45 @@ from insured.models import (
 
 
 def person_for_user(*, user) -> InsuredPerson | None:
-    """The registry person behind a login, or None (anonymous, staff without one, …)."""
+    """The registry person behind a login, or None (anonymous, staff without one, …). The
+    session's and the token's user come with it already (settings.AUTH_USER_RELATED)."""
     if not user.is_authenticated:
         return None
-    return (
-        InsuredPerson.objects.select_related("hukou_region__parent__parent")
-        .filter(user=user)
-        .first()
-    )
+    try:
+        return user.insured_person
+    except ObjectDoesNotExist:
+        return None
 
 
 def person_enrollments(*, person: InsuredPerson) -> list[Enrollment]:
     """The person's enrollments with agency, region, periods and the ledger entries in and out
-    loaded."""
+    loaded, in four queries. Agencies and regions (names and parents, what the pages and the API
+    print) come from the per-process cache of ``agencies.names``, not from joins: a five-level
+    join per enrollment and movement cost more to plan than the rows cost to read."""
     enrollments = list(
         Enrollment.objects.filter(person=person)
-        .select_related("agency__region__parent__parent", "region__parent__parent")
         .prefetch_related(
             Prefetch("years", queryset=ContributionYear.objects.order_by("year", "first_month")),
             Prefetch(
                 "transferred_in",
-                queryset=RightsMovement.objects.select_related(
-                    "from_region__parent__parent"
-                ).order_by("transfer_date", "id"),
+                queryset=RightsMovement.objects.order_by("transfer_date", "id"),
             ),
             Prefetch(
                 "transferred_out",
-                queryset=RightsMovement.objects.select_related(
-                    "to_enrollment__region__parent__parent"
-                ).order_by("transfer_date", "id"),
+                queryset=RightsMovement.objects.select_related("to_enrollment").order_by(
+                    "transfer_date", "id"
+                ),
             ),
         )
         .order_by("start_month", "id")
     )
+    for enrollment in enrollments:
+        enrollment.agency = names.agency(enrollment.agency_id)
+        enrollment.region = names.region(enrollment.region_id)
+        for movement in enrollment.transferred_in.all():
+            movement.from_region = names.region(movement.from_region_id)
+        for movement in enrollment.transferred_out.all():
+            movement.to_enrollment.region = names.region(movement.to_enrollment.region_id)
     # Pension first, then medical; each in the order the person was enrolled.
     return sorted(enrollments, key=lambda e: e.insurance != Insurance.PENSION)
 
@@ -208,6 +216,8 @@ class PersonRecords:
 def person_records(*, person: InsuredPerson) -> PersonRecords:
     """Everything "my records" and ``/api/v1/me/`` show, in a constant number of queries."""
     enrollments = person_enrollments(person=person)
+    if person.hukou_region_id and not InsuredPerson.hukou_region.is_cached(person):
+        person.hukou_region = names.region(person.hukou_region_id)
     records = []
     for enrollment in enrollments:
         received = enrollment.received_rights()
