@@ -141,9 +141,10 @@ AUTHENTICATION_BACKENDS = [
     # Django's ModelBackend, loading AUTH_USER_RELATED with the user in one query.
     "core.backends.ModelBackend",
 ]
-# Read on nearly every signed-in request (header, display mode, the person's own pages and API):
-# joined into the query that loads the session's or the token's user.
-AUTH_USER_RELATED = ["insured_person"]
+# Read on nearly every signed-in request (header, display mode, the person's own pages and API;
+# agencies.selectors.clerk_of, which the permission checks ask for persons too): joined into
+# the query that loads the session's or the token's user.
+AUTH_USER_RELATED = ["insured_person", "staff_membership"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import names
 from agencies.models import Agency, Region
 from agencies.selectors import clerk_of
 from documents.kinds import DocumentKind
@@ -80,6 +81,20 @@ def case_for_person(*, person: InsuredPerson, serial_no: str) -> TransferCase:
     return case
 
 
+def case_with_detail_for_person(*, person: InsuredPerson, serial_no: str) -> TransferCase:
+    """The person's own case with everything its page and the API detail show (``with_detail``),
+    Http404 otherwise. The person is the caller's, already loaded: not joined again."""
+    case = with_detail(
+        TransferCase.objects.filter(person=person, serial_no=serial_no).select_related(
+            "application"
+        )
+    ).first()
+    if case is None:
+        raise Http404(_("未找到该申请。"))
+    case.person = person
+    return case
+
+
 def cases_for_agency(*, agency: Agency) -> QuerySet[TransferCase]:
     """Every case where ``agency`` is the transfer-in or transfer-out party, overdue first."""
     return (
@@ -124,13 +139,11 @@ def allowed_moves(*, case: TransferCase, user) -> list[str]:
 
 
 def with_detail(cases: QuerySet[TransferCase]) -> QuerySet[TransferCase]:
-    """Prefetch what a case's detail shows: stages, events (with agency), funds, remittance."""
+    """Prefetch what a case's detail shows: stages, events, funds, remittance (the events'
+    agencies are named from the names cache by ``case_detail``)."""
     return cases.select_related("funds", "remittance").prefetch_related(
         Prefetch("stages", queryset=Stage.objects.order_by("started_at", "id")),
-        Prefetch(
-            "events",
-            queryset=CaseEvent.objects.select_related("agency").order_by("created_at", "id"),
-        ),
+        Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
     )
 
 
@@ -166,10 +179,14 @@ def case_detail(case: TransferCase) -> dict:
     except ObjectDoesNotExist:
         remittance = None
     target = service_target(case)
+    events = list(case.events.all())
+    for event in events:
+        if event.agency_id is not None and not CaseEvent.agency.is_cached(event):
+            event.agency = names.agency(event.agency_id)
     return {
         "case": case,
         "stages": stage_progress(case),
-        "events": list(case.events.all()),
+        "events": events,
         "funds": funds,
         "remittance": remittance,
         "documents": case_documents(case),

@@ -24,11 +24,11 @@ from transfers.selectors import (
     allowed_moves,
     case_detail,
     case_for_person,
+    case_with_detail_for_person,
     cases_for_person,
     medical_waiting_tip,
     service_target,
     sibling_cases,
-    with_detail,
 )
 from transfers.services import application_submit, transfer_withdraw
 from transfers.workflow import STOPPED_STATUSES, CaseStatus, is_overdue, person_log
@@ -168,9 +168,7 @@ def export(request, person):
 def detail(request, person, serial_no):
     """One case's progress: the four stages, the log, the amounts, the documents."""
     # The person's own cases only (404 otherwise), with what the page shows prefetched.
-    case = with_detail(cases_for_person(person=person)).filter(serial_no=serial_no).first()
-    if case is None:
-        raise Http404(_("未找到该申请。"))
+    case = case_with_detail_for_person(person=person, serial_no=serial_no)
     context = case_detail(case)
     _mark_overdue([case], _today())
     return render(
