@@ -141,10 +141,9 @@ AUTHENTICATION_BACKENDS = [
     # Django's ModelBackend, loading AUTH_USER_RELATED with the user in one query.
     "core.backends.ModelBackend",
 ]
-# Read on nearly every signed-in request (header, display mode, the person's own pages and API;
-# agencies.selectors.clerk_of, which the permission checks ask for persons too): joined into
-# the query that loads the session's or the token's user.
-AUTH_USER_RELATED = ["insured_person", "staff_membership"]
+# Read on nearly every signed-in request (header, display mode, the person's own pages and API):
+# joined into the query that loads the session's or the token's user.
+AUTH_USER_RELATED = ["insured_person"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -287,6 +286,13 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered fragments that are the same for everyone (the home page's guide): kept in each
+# process's memory, no network round trip; their keys name everything they show.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 3600,
+}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -33,7 +33,9 @@ LIST_RELATED = ("person", "application")
 def cases_for_person(
     *, person: InsuredPerson, status: str | None = None, insurance: str | None = None
 ) -> QuerySet[TransferCase]:
-    cases = TransferCase.objects.filter(person=person).select_related(*LIST_RELATED)
+    """The person's own cases, newest first. The person is the caller and is not joined again
+    (the list, the export and the API list print only the case and its application number)."""
+    cases = TransferCase.objects.filter(person=person).select_related("application")
     if status:
         cases = cases.filter(status=status)
     if insurance:

@@ -31,7 +31,7 @@ from transfers.selectors import (
     sibling_cases,
 )
 from transfers.services import application_submit, transfer_withdraw
-from transfers.workflow import STOPPED_STATUSES, CaseStatus, is_overdue, person_log
+from transfers.workflow import STOPPED_STATUSES, CaseStatus, is_overdue, may, person_log
 
 PAGE_SIZE = 20
 EXPORT_MAX_ROWS = 5000
@@ -181,7 +181,8 @@ def detail(request, person, serial_no):
             "has_estimate": context["service_target_estimated"]
             or any(stage["due_date_estimated"] for stage in context["stages"]),
             "events": person_log(context["events"]),
-            "can_withdraw": "withdraw" in allowed_moves(case=case, user=request.user),
+            # Only the applicant's own move is offered here: no need to ask for the clerk moves.
+            "can_withdraw": may(request.user, case, "withdraw"),
             "case_ended": case.status in STOPPED_STATUSES,
             "show_end_reason": case.status in ENDED_WITH_REASON and case.end_reason,
             "siblings": sibling_cases(case),
