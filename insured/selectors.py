@@ -2,6 +2,7 @@
 fixed number of queries, however many enrollments and years a person has."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -179,6 +180,29 @@ class EnrollmentRecord:
     @property
     def is_temporary(self) -> bool:
         return self.enrollment.account_kind == AccountKind.TEMPORARY
+
+    @property
+    def years_key(self) -> str:
+        """Everything the periods table prints, digested: the key of its cached rendering
+        ("my records" renders each table once per content and language, not per request; any
+        changed figure is a new key, so nothing needs invalidating)."""
+        rows = [
+            (
+                row.year.pk,
+                row.year.year,
+                row.year.first_month,
+                row.year.last_month,
+                row.year.months_paid,
+                row.year.monthly_base,
+                row.employer_rate,
+                row.personal_rate,
+                row.year.personal_account_credit,
+                row.year.interest,
+                row.balance,
+            )
+            for row in self.years
+        ]
+        return hashlib.sha256(repr((self.enrollment.pk, rows)).encode()).hexdigest()
 
 
 @dataclass

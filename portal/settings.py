@@ -286,12 +286,13 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rendered fragments that are the same for everyone (the home page's guide): kept in each
-# process's memory, no network round trip; their keys name everything they show.
+# Rendered fragments keyed by everything they show (the home page's guide, a person's periods
+# table): kept in each process's memory, no network round trip, nothing to invalidate.
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "fragments",
     "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 2000},  # a periods table is 5–15 KB: at most ~30 MB a process
 }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -55,11 +55,12 @@ def application_for_person(*, person: InsuredPerson, number: str) -> TransferApp
 
 
 def sibling_cases(case: TransferCase) -> list[TransferCase]:
-    """The other cases of the case's application (other transfer-out places), serial order."""
+    """The other cases of the case's application (other transfer-out places), serial order:
+    serial number, places and status, as the person's pages list them (no joins: the places
+    and agencies are named from the names cache)."""
     return list(
         TransferCase.objects.filter(application_id=case.application_id)
         .exclude(pk=case.pk)
-        .select_related(*LIST_RELATED)
         .order_by("serial_no")
     )
 
