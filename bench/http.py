@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench REDIS_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/python bench/http.py [--duration 8] [--connections 20] [--workers 2] \
-        [--threads 1] [--label 10k] [--only REGEX]
+        [--threads 1] [--label 10k] [--only REGEX] [--compare /tmp/before --compare-label before]
 
 Starts gunicorn twice with the same settings — the portal (production settings: DEBUG=0,
 PostgreSQL, Redis cache) and ``bench/baseline_app.py`` (a trivial Django view rendering a
@@ -14,6 +14,11 @@ concurrent connections. It prints requests per second, p50, p95 and p99 per endp
 ratio to the trivial view measured in the same run (at the start and again at the end: the
 ratio uses their mean), and the number of responses that were not 200 (a redirect to the login
 page would be a benchmark bug: every endpoint is first checked once to answer 200).
+
+``--compare DIR`` serves a second checkout of the portal beside this one (e.g.
+``git worktree add /tmp/before <commit>``, with ``.venv`` linked and ``compilemessages`` run) and
+measures every endpoint on both, in alternating order: on a shared machine whose load changes
+from minute to minute, that is the only before/after comparison worth printing.
 
 The database must hold the demo accounts (``manage.py seed_demo --otp-secret <DEMO_OTP_SECRET>``
 as ``make seed`` does) and, for the scale figures, the cases of ``bench/scale.py``. A person with
@@ -216,10 +221,12 @@ def first_case(port: int, token: str, username: str) -> str:
     return json.loads(answer)["serial_no"]
 
 
-def start_gunicorn(app: str, port: int, env: dict, args) -> subprocess.Popen:
+def start_gunicorn(app: str, port: int, env: dict, args, root: Path = ROOT) -> subprocess.Popen:
     command = [
         str(ROOT / ".venv/bin/gunicorn"),
         app,
+        "--chdir",
+        str(root),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -231,7 +238,7 @@ def start_gunicorn(app: str, port: int, env: dict, args) -> subprocess.Popen:
         "--log-level",
         "warning",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    process = subprocess.Popen(command, cwd=root, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -291,49 +298,84 @@ def main() -> None:
     parser.add_argument("--only", default="", help="only the endpoints whose name matches")
     parser.add_argument("--password", default=DEMO_PASSWORD)
     parser.add_argument("--otp-secret", default=DEMO_OTP_SECRET)
+    parser.add_argument(
+        "--compare",
+        default="",
+        help="another checkout of the portal (e.g. `git worktree add /tmp/before <commit>`):"
+        " every endpoint is measured on both, alternately, in the same run",
+    )
+    parser.add_argument("--compare-label", default="compared checkout")
     args = parser.parse_args()
     if args.threads > 1 and args.worker_class == "sync":
         args.worker_class = "gthread"  # as gunicorn itself does with --threads
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     env = portal_env(args)
-    static_root = tempfile.mkdtemp(prefix="bench-static-")
-    env["STATIC_ROOT"] = static_root
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    portal_port, baseline_port = free_port(), free_port()
-    processes = [start_gunicorn("portal.wsgi:application", portal_port, env, args)]
+    roots = [ROOT] + ([Path(args.compare).resolve()] if args.compare else [])
+    labels = [args.label or "this checkout"] + ([args.compare_label] if args.compare else [])
+    static_roots = [tempfile.mkdtemp(prefix="bench-static-") for _ in roots]
+    for root, static_root in zip(roots, static_roots, strict=True):
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=root,
+            env={**env, "STATIC_ROOT": static_root},
+            check=True,
+        )
+    baseline_port = free_port()
+    processes = []
     try:
         processes.append(start_gunicorn("bench.baseline_app:application", baseline_port, env, args))
-        endpoints = sign_in_and_list(portal_port, baseline_port, args)
-        if args.only:
-            endpoints = [e for e in endpoints if e[0] == BASELINE or re.search(args.only, e[0])]
-        check_answers(endpoints, portal_port, baseline_port)
-        results = []
-        for name, path, headers in [*endpoints, (BASELINE + " again", "/", {})]:
-            port = baseline_port if name.startswith(BASELINE) else portal_port
-            results.append((name, wrk(f"http://127.0.0.1:{port}{path}", headers, args)))
+        portals = []  # (port, endpoints) of each checkout
+        authenticator = Authenticator(args.otp_secret)
+        for root, static_root in zip(roots, static_roots, strict=True):
+            port = free_port()
+            processes.append(
+                start_gunicorn(
+                    "portal.wsgi:application",
+                    port,
+                    {**env, "STATIC_ROOT": static_root},
+                    args,
+                    root=root,
+                )
+            )
+            endpoints = sign_in_and_list(port, args, authenticator)
+            if args.only:
+                endpoints = [e for e in endpoints if re.search(args.only, e[0])]
+            check_answers(endpoints, port)
+            portals.append((port, endpoints))
+        check_answers([(BASELINE, "/", {})], baseline_port)
+        baseline_url = f"http://127.0.0.1:{baseline_port}/"
+        floors = [wrk(baseline_url, {}, args)]
+        results = [[] for _ in portals]
+        for index in range(len(portals[0][1])):
+            # With a second checkout, each endpoint is measured on both, in alternating order,
+            # so that a change of the machine's load falls on both alike.
+            order = list(range(len(portals)))
+            if index % 2:
+                order.reverse()
+            for which in order:
+                port, endpoints = portals[which]
+                name, path, headers = endpoints[index]
+                result = wrk(f"http://127.0.0.1:{port}{path}", headers, args)
+                results[which].append((name, result))
+        floors.append(wrk(baseline_url, {}, args))
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
-        shutil.rmtree(static_root, ignore_errors=True)
-    report(results, args)
+        for static_root in static_roots:
+            shutil.rmtree(static_root, ignore_errors=True)
+    for label, rows in zip(labels, results, strict=True):
+        report(label, floors, rows, args)
 
 
 BASELINE = "trivial view (baseline)"
 
 
-def sign_in_and_list(portal_port: int, baseline_port: int, args) -> list[tuple[str, str, dict]]:
+def sign_in_and_list(portal_port: int, args, authenticator) -> list[tuple[str, str, dict]]:
     """Sessions and tokens through the real entry points; the endpoints with their headers."""
-    authenticator = Authenticator(args.otp_secret)
-    endpoints = [(BASELINE, "/", {})]
-    endpoints.append(("/ (home, anonymous)", "/", {}))
+    endpoints = [("/ (home, anonymous)", "/", {})]
     for name, username in PERSONS.items():
         cookie = {"Cookie": person_login(portal_port, username, args.password)}
         token = api_token(portal_port, username, args.password)
@@ -365,27 +407,29 @@ def sign_in_and_list(portal_port: int, baseline_port: int, args) -> list[tuple[s
     return endpoints
 
 
-def check_answers(endpoints, portal_port: int, baseline_port: int) -> None:
+def check_answers(endpoints, port: int) -> None:
     """One request each before any load: every endpoint must answer 200 as signed in."""
     for name, path, headers in endpoints:
-        port = baseline_port if name == BASELINE else portal_port
         status, answer_headers, _ = Browser(port).request("GET", path, headers=headers)
         if status != 200:
             sys.exit(f"{name}: GET {path} answered {status} {answer_headers.get('Location', '')}")
 
 
-def report(results, args) -> None:
-    floor = (results[0][1]["rps"] + results[-1][1]["rps"]) / 2
+def report(label: str, floors: list[dict], results, args) -> None:
+    floor = sum(result["rps"] for result in floors) / len(floors)
     load = os.getloadavg()
+    floor_figures = " and ".join(f"{result['rps']:,.0f}" for result in floors)
     print(
-        f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} {args.label} — gunicorn "
+        f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} {label} — gunicorn "
         f"{args.workers} workers × {args.threads} threads ({args.worker_class}), "
         f"wrk -t2 -c{args.connections} -d{args.duration}s, {os.cpu_count()} cores, "
-        f"load average before the last endpoint {load[0]:.2f}; trivial view {floor:,.0f} req/s"
+        f"load average at the end {load[0]:.2f}; trivial view "
+        f"{floor_figures} req/s (start and end)"
     )
     print("| endpoint | req/s | × trivial | p50 ms | p95 ms | p99 ms | not 200 |")
     print("|---|---|---|---|---|---|---|")
-    for name, result in results:
+    rows = [(BASELINE, floors[0]), *results, (BASELINE + " again", floors[-1])]
+    for name, result in rows:
         errors = result["not200"] + result["errors"]
         note = f" (first {result['first_status']})" if result["first_status"] else ""
         print(
