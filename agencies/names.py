@@ -18,7 +18,13 @@ VERSION_KEY = "agencies:names:version"
 CHECK_EVERY = 5.0  # seconds between looks at the shared version
 
 _lock = threading.Lock()
-_state: dict = {"version": None, "checked": 0.0, "regions": {}, "agencies": {}}
+_state: dict = {
+    "version": None,
+    "checked": 0.0,
+    "regions": {},
+    "agencies": {},
+    "agency_regions": {},
+}
 
 
 def _current() -> dict:
@@ -32,7 +38,9 @@ def _current() -> dict:
                 code: (name, parent)
                 for code, name, parent in Region.objects.values_list("code", "name", "parent_id")
             }
-            _state["agencies"] = dict(Agency.objects.values_list("pk", "name"))
+            rows = list(Agency.objects.values_list("pk", "name", "region_id"))
+            _state["agencies"] = {pk: name for pk, name, _region in rows}
+            _state["agency_regions"] = {pk: region for pk, _name, region in rows}
             _state["version"] = version
         _state["checked"] = now
     return _state
@@ -71,3 +79,28 @@ def connect() -> None:
     for model in (Region, Agency):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"names-{model.__name__}-save")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"names-{model.__name__}-del")
+
+
+def region(code: str | None) -> Region | None:
+    """A Region with its parents, built from the cached names (code, name, parent) without a
+    query: what ``region.full_name()`` and ``region.name`` read. Its other fields are deferred
+    (loaded from the database only if something reads them). A new object each call."""
+    if code is None:
+        return None
+    name, parent = _current()["regions"].get(code, ("", None))
+    instance = Region.from_db(None, ["code", "name", "parent_id"], [code, name, parent])
+    if parent is not None:
+        instance.parent = region(parent)
+    return instance
+
+
+def agency(agency_id: int | None) -> Agency | None:
+    """An Agency with its name and region (as ``region()``), other fields deferred: for pages
+    that print an agency's name or place, without a join per row. A new object each call."""
+    if agency_id is None:
+        return None
+    name = agency_name(agency_id)  # reloads the names if the agency is new to this process
+    region_code = _current()["agency_regions"].get(agency_id)
+    instance = Agency.from_db(None, ["id", "name", "region_id"], [agency_id, name, region_code])
+    instance.region = region(region_code)
+    return instance

@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.utils import timezone
 
+from core.backends import user_related
 from core.models import AuthToken
 
 
@@ -40,7 +41,8 @@ def token_find(key: str) -> AuthToken | None:
     """The live token with this key (with its user), or None; an expired one is deleted."""
     if not key or len(key) > 100:
         return None
-    token = AuthToken.objects.select_related("user").filter(digest=_digest(key)).first()
+    related = ("user", *(f"user__{name}" for name in user_related()))
+    token = AuthToken.objects.select_related(*related).filter(digest=_digest(key)).first()
     if token is None:
         return None
     if token.expires_at <= timezone.now():

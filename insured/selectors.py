@@ -2,11 +2,14 @@
 fixed number of queries, however many enrollments and years a person has."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
+from agencies import names
 from agencies.models import Insurance
 from insured.benefit_place import BenefitPlace, EnrollmentSummary, benefit_place
 from insured.models import (
@@ -25,41 +28,47 @@ from insured.retirement import RetirementAge, retirement_or_none
 
 
 def person_for_user(*, user) -> InsuredPerson | None:
-    """The registry person behind a login, or None (anonymous, staff without one, …)."""
+    """The registry person behind a login, or None (anonymous, staff without one, …). The
+    session's and the token's user come with it already (settings.AUTH_USER_RELATED)."""
     if not user.is_authenticated:
         return None
-    return (
-        InsuredPerson.objects.select_related("hukou_region__parent__parent")
-        .filter(user=user)
-        .first()
-    )
+    try:
+        return user.insured_person
+    except ObjectDoesNotExist:
+        return None
 
 
 def person_enrollments(*, person: InsuredPerson) -> list[Enrollment]:
     """The person's enrollments with agency, region, periods and the ledger entries in and out
-    loaded."""
+    loaded, in four queries. Agencies and regions (names and parents, what the pages and the API
+    print) come from the per-process cache of ``agencies.names``, not from joins: a five-level
+    join per enrollment and movement cost more to plan than the rows cost to read."""
     enrollments = list(
         Enrollment.objects.filter(person=person)
-        .select_related("agency__region__parent__parent", "region__parent__parent")
         .prefetch_related(
             Prefetch("years", queryset=ContributionYear.objects.order_by("year", "first_month")),
             Prefetch(
                 "transferred_in",
-                queryset=RightsMovement.objects.select_related(
-                    "from_region__parent__parent"
-                ).order_by("transfer_date", "id"),
+                queryset=RightsMovement.objects.order_by("transfer_date", "id"),
             ),
             Prefetch(
                 "transferred_out",
-                queryset=RightsMovement.objects.select_related(
-                    "to_enrollment__region__parent__parent"
-                ).order_by("transfer_date", "id"),
+                queryset=RightsMovement.objects.select_related("to_enrollment").order_by(
+                    "transfer_date", "id"
+                ),
             ),
             Prefetch("resident_payments", queryset=ResidentPayment.objects.order_by("year")),
             Prefetch("overlap_refunds", queryset=OverlapRefund.objects.order_by("computed_at")),
         )
         .order_by("start_month", "id")
     )
+    for enrollment in enrollments:
+        enrollment.agency = names.agency(enrollment.agency_id)
+        enrollment.region = names.region(enrollment.region_id)
+        for movement in enrollment.transferred_in.all():
+            movement.from_region = names.region(movement.from_region_id)
+        for movement in enrollment.transferred_out.all():
+            movement.to_enrollment.region = names.region(movement.to_enrollment.region_id)
     # Pension first, then the resident pension, then medical; each in the order enrolled.
     order = {
         EnrollmentInsurance.PENSION: 0,
@@ -191,6 +200,31 @@ class EnrollmentRecord:
     def is_temporary(self) -> bool:
         return self.enrollment.account_kind == AccountKind.TEMPORARY
 
+    @property
+    def years_key(self) -> str:
+        """Everything the periods table prints, digested: the key of its cached rendering
+        ("my records" renders each table once per content and language, not per request; any
+        changed figure is a new key, so nothing needs invalidating)."""
+        rows = [
+            (
+                row.year.pk,
+                row.year.year,
+                row.year.first_month,
+                row.year.last_month,
+                row.year.months_paid,
+                row.year.monthly_base,
+                row.employer_rate,
+                row.personal_rate,
+                row.year.personal_account_credit,
+                row.year.interest,
+                row.balance,
+                row.year.contributor_type,
+            )
+            for row in self.years
+        ]
+        key = (self.enrollment.pk, self.enrollment.insurance, rows)
+        return hashlib.sha256(repr(key).encode()).hexdigest()
+
 
 @dataclass
 class PersonRecords:
@@ -229,6 +263,8 @@ class PersonRecords:
 def person_records(*, person: InsuredPerson) -> PersonRecords:
     """Everything "my records" and ``/api/v1/me/`` show, in a constant number of queries."""
     enrollments = person_enrollments(person=person)
+    if person.hukou_region_id and not InsuredPerson.hukou_region.is_cached(person):
+        person.hukou_region = names.region(person.hukou_region_id)
     records = []
     for enrollment in enrollments:
         received = enrollment.received_rights()

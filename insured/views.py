@@ -80,7 +80,7 @@ def register_confirm(request):
             _add_errors(form, exc)
         else:
             request.session.pop(REGISTRATION_SESSION, None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="core.backends.ModelBackend")
             messages.success(request, _("注册成功。"))
             return redirect("my-records")
     return render(

@@ -138,8 +138,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "core.login_guard.LoginGuardBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading AUTH_USER_RELATED with the user in one query.
+    "core.backends.ModelBackend",
 ]
+# Read on nearly every signed-in request (header, display mode, the person's own pages and API):
+# joined into the query that loads the session's or the token's user.
+AUTH_USER_RELATED = ["insured_person"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -276,8 +280,20 @@ if REDIS_URL:
             "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
         }
     }
+    # Sessions read from Redis (one GET) instead of a query per request; still written through
+    # to the database, so a Redis restart logs nobody out. The idle clock writes at most once a
+    # minute (core.sessions), so writes are rare.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered fragments keyed by everything they show (the home page's guide, a person's periods
+# table): kept in each process's memory, no network round trip, nothing to invalidate.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 2000},  # a periods table is 5–15 KB: at most ~30 MB a process
+}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

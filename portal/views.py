@@ -16,12 +16,16 @@ def _guide_working_days() -> dict:
 
 @require_safe
 def home(request):
-    """The service guide (办事指南)."""
+    """The service guide (办事指南). The guide's rendering is cached per language and per
+    ``guide_version``: everything it shows besides fixed text, so a changed limit shows at once."""
+    limits = _guide_working_days()
+    attachment_max_kb = settings.ATTACHMENT_MAX_BYTES // 1024
     return render(
         request,
         "portal/home.html",
         {
-            "limits": _guide_working_days(),
-            "attachment_max_kb": settings.ATTACHMENT_MAX_BYTES // 1024,
+            "limits": limits,
+            "attachment_max_kb": attachment_max_kb,
+            "guide_version": repr((sorted(limits.items()), attachment_max_kb)),
         },
     )

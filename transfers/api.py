@@ -75,6 +75,11 @@ def _detail_response(
             *selectors.LIST_RELATED, "attention_agency"
         )
     ).get()
+    return _detail(request, case, status_code=status_code, for_agency=for_agency)
+
+
+def _detail(request, case: TransferCase, *, status_code=status.HTTP_200_OK, for_agency=False):
+    """Serialize a case loaded through ``selectors.with_detail``."""
     detail = selectors.case_detail(case)
     if not for_agency:
         detail["events"] = workflow.events_for_person(detail["events"])
@@ -142,8 +147,8 @@ class ApplicationDetailView(APIView):
 class TransferDetailView(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request, serial_no: str):
-        case = selectors.case_for_person(person=_person(request), serial_no=serial_no)
-        return _detail_response(request, case, for_agency=False)
+        case = selectors.case_with_detail_for_person(person=_person(request), serial_no=serial_no)
+        return _detail(request, case, for_agency=False)
 
 
 class TransferWithdrawView(APIView):

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import names
 from agencies.models import Agency, Region
 from agencies.selectors import clerk_of
 from documents.kinds import DocumentKind
@@ -32,7 +33,9 @@ LIST_RELATED = ("person", "application")
 def cases_for_person(
     *, person: InsuredPerson, status: str | None = None, insurance: str | None = None
 ) -> QuerySet[TransferCase]:
-    cases = TransferCase.objects.filter(person=person).select_related(*LIST_RELATED)
+    """The person's own cases, newest first. The person is the caller and is not joined again
+    (the list, the export and the API list print only the case and its application number)."""
+    cases = TransferCase.objects.filter(person=person).select_related("application")
     if status:
         cases = cases.filter(status=status)
     if insurance:
@@ -52,11 +55,12 @@ def application_for_person(*, person: InsuredPerson, number: str) -> TransferApp
 
 
 def sibling_cases(case: TransferCase) -> list[TransferCase]:
-    """The other cases of the case's application (other transfer-out places), serial order."""
+    """The other cases of the case's application (other transfer-out places), serial order:
+    serial number, places and status, as the person's pages list them (no joins: the places
+    and agencies are named from the names cache)."""
     return list(
         TransferCase.objects.filter(application_id=case.application_id)
         .exclude(pk=case.pk)
-        .select_related(*LIST_RELATED)
         .order_by("serial_no")
     )
 
@@ -77,6 +81,20 @@ def case_for_person(*, person: InsuredPerson, serial_no: str) -> TransferCase:
     )
     if case is None:
         raise Http404(_("未找到该申请。"))
+    return case
+
+
+def case_with_detail_for_person(*, person: InsuredPerson, serial_no: str) -> TransferCase:
+    """The person's own case with everything its page and the API detail show (``with_detail``),
+    Http404 otherwise. The person is the caller's, already loaded: not joined again."""
+    case = with_detail(
+        TransferCase.objects.filter(person=person, serial_no=serial_no).select_related(
+            "application"
+        )
+    ).first()
+    if case is None:
+        raise Http404(_("未找到该申请。"))
+    case.person = person
     return case
 
 
@@ -124,13 +142,11 @@ def allowed_moves(*, case: TransferCase, user) -> list[str]:
 
 
 def with_detail(cases: QuerySet[TransferCase]) -> QuerySet[TransferCase]:
-    """Prefetch what a case's detail shows: stages, events (with agency), funds, remittance."""
+    """Prefetch what a case's detail shows: stages, events, funds, remittance (the events'
+    agencies are named from the names cache by ``case_detail``)."""
     return cases.select_related("funds", "remittance").prefetch_related(
         Prefetch("stages", queryset=Stage.objects.order_by("started_at", "id")),
-        Prefetch(
-            "events",
-            queryset=CaseEvent.objects.select_related("agency").order_by("created_at", "id"),
-        ),
+        Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
     )
 
 
@@ -170,11 +186,15 @@ def case_detail(case: TransferCase) -> dict:
     refund = (
         OverlapRefund.objects.filter(reference=case.serial_no).first() if case.is_bridging else None
     )
+    events = list(case.events.all())
+    for event in events:
+        if event.agency_id is not None and not CaseEvent.agency.is_cached(event):
+            event.agency = names.agency(event.agency_id)
     return {
         "case": case,
         "refund": refund,
         "stages": stage_progress(case),
-        "events": list(case.events.all()),
+        "events": events,
         "funds": funds,
         "remittance": remittance,
         "documents": case_documents(case),

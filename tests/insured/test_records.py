@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from agencies import names
 from insured.models import EnrollmentStatus
 from insured.selectors import person_for_user, person_records, total_months
 from tests.factories import (
@@ -64,9 +65,10 @@ def test_records_page_query_count_does_not_grow_with_enrollments(
 
 def test_selector_query_count_is_constant(regions, django_assert_num_queries):
     person, _ = person_with_history(5, years=4)
-    person = person_for_user(user=person.user)  # as the views load it, hukou place included
+    person = person_for_user(user=person.user)  # as the views load it
+    names.region_full_name(person.hukou_region_id)  # the per-process names, loaded once
     # enrollments, periods, ledger entries in, ledger entries out, resident payments, overlap
-    # refunds: whatever the history
+    # refunds: whatever the history; the places and agencies come from the names cache
     with django_assert_num_queries(6):
         records = person_records(person=person)
         assert len(records.enrollments) == 5
