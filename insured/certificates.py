@@ -140,9 +140,11 @@ def certificate_context(enrollment: Enrollment) -> CertificateContext:
         personal_account_balance=enrollment.personal_account_balance(),
     )
     context["personal_number"] = enrollment.person.id_number
-    flexible = sum(y.months_paid for y in years if y.is_flexible)
-    if enrollment.insurance == Insurance.PENSION and flexible:
-        context["flexible_months"] = flexible
+    if enrollment.insurance == Insurance.PENSION:
+        # 个人身份参保: only employee pension periods have a contributor type.
+        flexible = sum(y.months_paid for y in years if y.is_flexible)
+        if flexible:
+            context["flexible_months"] = flexible
     return context
 
 

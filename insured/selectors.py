@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from agencies import names
 from agencies.models import Insurance
@@ -57,10 +57,15 @@ def person_enrollments(*, person: InsuredPerson) -> list[Enrollment]:
                     "transfer_date", "id"
                 ),
             ),
-            Prefetch("resident_payments", queryset=ResidentPayment.objects.order_by("year")),
-            Prefetch("overlap_refunds", queryset=OverlapRefund.objects.order_by("computed_at")),
         )
         .order_by("start_month", "id")
+    )
+    # Only resident pension enrollments have yearly payments and overlap refunds: two queries
+    # for those who have one, none for everyone else.
+    prefetch_related_objects(
+        [e for e in enrollments if e.insurance == EnrollmentInsurance.RESIDENT_PENSION],
+        Prefetch("resident_payments", queryset=ResidentPayment.objects.order_by("year")),
+        Prefetch("overlap_refunds", queryset=OverlapRefund.objects.order_by("computed_at")),
     )
     for enrollment in enrollments:
         enrollment.agency = names.agency(enrollment.agency_id)

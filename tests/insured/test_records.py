@@ -67,9 +67,10 @@ def test_selector_query_count_is_constant(regions, django_assert_num_queries):
     person, _ = person_with_history(5, years=4)
     person = person_for_user(user=person.user)  # as the views load it
     names.region_full_name(person.hukou_region_id)  # the per-process names, loaded once
-    # enrollments, periods, ledger entries in, ledger entries out, resident payments, overlap
-    # refunds: whatever the history; the places and agencies come from the names cache
-    with django_assert_num_queries(6):
+    # enrollments, periods, ledger entries in, ledger entries out: whatever the history (resident
+    # payments and overlap refunds only for a resident pension enrollment); the places and
+    # agencies come from the names cache
+    with django_assert_num_queries(4):
         records = person_records(person=person)
         assert len(records.enrollments) == 5
         assert records.benefit_place is not None
