@@ -9,14 +9,13 @@ import logging
 import os
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from core.errors import TransitionNotAllowed
 from core.models import Delivery, DeliveryStatus, Notification
 from core.notifications import fail_interrupted_deliveries, send_pending
 from tests.otp_helpers import api_verified, login_verified
-from tests.transfers.banks import calls, fail_next
+from tests.transfers.banks import calls, fail_next, forget_all
 from tests.transfers.celery_helpers import eager_tasks
 from tests.transfers.factories import case_in, make_parties
 from transfers import services, tasks
@@ -36,9 +35,9 @@ def parties(regions):
 @pytest.fixture(autouse=True)
 def _flaky_bank(settings):
     settings.TRANSFER_BANK_BACKEND = "tests.transfers.banks.FlakyBank"
-    cache.clear()
+    forget_all()
     yield
-    cache.clear()
+    forget_all()
 
 
 def remit(case, parties, *, dispatch: bool = True) -> CaseEvent:
