@@ -1,33 +1,45 @@
-"""Benchmark: N transfer cases through the whole flow with a real Celery worker.
+"""Benchmark: N transfer cases through the whole flow with a real Celery worker, and the
+PDF-bound limit measured in the same run.
 
     REDIS_URL=redis://127.0.0.1:6379/0 DATABASE_URL=postgres://postgres@127.0.0.1:5432/x \
-        .venv/bin/python bench/workflow.py [--cases 200] [--concurrency 2]
+        .venv/bin/python bench/workflow.py [--cases 200] [--concurrency 2] [--waves]
 
-Uses its own database (the DATABASE_URL's server, database ``transfer_portal_bench``, dropped
-and created anew) and its own queue, starts ``celery -A portal worker`` on it, submits N
-pension applications (one person each, Beijing Chaoyang → Nanjing), and moves all of them
-through accept, acknowledge, remit and confirm-receipt with the services, in waves. Prints
-cases per second for the whole flow and the median seconds from acceptance to letter_sent and
-from acknowledgement to info_sheet_issued (the two Celery document steps, under the load of
-the whole wave being queued at once)."""
+Uses its own database (beside DATABASE_URL's: ``x_bench``, dropped and created anew), its own
+signing CA and media directory and its own queue, starts ``celery -A portal worker`` on it,
+submits N pension applications (one person each, Beijing Chaoyang → Nanjing), and moves them
+through accept, acknowledge, remit and confirm-receipt with the services: clerks take each
+case as soon as it reaches their queue (``--waves``: all cases a step at a time, the old
+bench). Prints cases per second for the whole flow, the CPU the worker processes used, how
+many database backends waited for a lock (``pg_stat_activity`` sampled every 0.2 s), the
+median seconds of the two Celery document steps; then runs ``--profile`` more cases eagerly
+in-process (warm) to time the PDF work of a case (render + sign of its three documents, in
+CPU seconds) and prints the PDF-bound limit (cores / PDF CPU a case) and the pipeline's ratio
+to it."""
 
-import argparse
-import os
-import statistics
-import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+# bench/ itself is not a package directory to import from: bench/http.py would shadow the
+# standard library's http (Django imports http.cookies).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "transfer_portal_bench"
+DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/transfer_portal")
+# The bench's own database beside the given one: transfer_portal → transfer_portal_bench.
+BENCH_DB = f"{urlsplit(DATABASE_URL).path.lstrip('/') or 'transfer_portal'}_bench"
 
 
 def bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/transfer_portal")
-    parts = urlsplit(url)
+    parts = urlsplit(DATABASE_URL)
     if not parts.scheme.startswith("postgres"):
         sys.exit("bench/workflow.py needs PostgreSQL: set DATABASE_URL=postgres://…")
     return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
@@ -58,6 +70,14 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=int, default=20, help="cases timed in-process for the PDF/rest split"
     )
+    parser.add_argument(
+        "--waves",
+        action="store_true",
+        help="move all cases a step at a time (the old bench) instead of clerks working queues",
+    )
+    parser.add_argument(
+        "--cores", type=int, default=os.cpu_count() or 1, help="cores the PDF-bound limit uses"
+    )
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         sys.exit("bench/workflow.py needs a real worker: set REDIS_URL=redis://…")
@@ -67,6 +87,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("MEDIA_ROOT", f"/tmp/{BENCH_DB}-media")
+    os.environ.setdefault("DOCUMENT_SIGNING_DIR", f"/tmp/{BENCH_DB}-signing")
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     sys.path.insert(0, str(ROOT))
@@ -80,11 +101,112 @@ def main() -> None:
     from agencies.services import regions_load
 
     regions_load()
-    run(args.cases, args.concurrency, url)
-    split_pdf_from_the_rest(args.profile)
+    from documents.signing import ensure_ca
+
+    ensure_ca()
+    pipeline_rate, worker_cpu_per_case = run(args.cases, args.concurrency, url, args.waves)
+    pdf_per_case = split_pdf_from_the_rest(args.profile)
+    limit = args.cores / pdf_per_case
+    print(
+        f"PDF-bound limit: {args.cores} cores / {pdf_per_case:.3f} s of PDF CPU a case "
+        f"= {limit:.2f} cases/s"
+    )
+    print(
+        f"pipeline: {pipeline_rate:.2f} cases/s = {100 * pipeline_rate / limit:.0f} % "
+        "of the PDF-bound limit"
+    )
+    print(
+        f"the worker's CPU a case ({worker_cpu_per_case:.3f} s) is {pdf_per_case / worker_cpu_per_case:.0%} "
+        "PDF work: the ratio the pipeline would reach with every core given to the worker"
+    )
 
 
-def run(n: int, concurrency: int, url: str) -> None:
+def cpu_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    fields = [float(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+class LockSampler(threading.Thread):
+    """Samples ``pg_stat_activity`` of the bench database every 0.2 s: how many backends are
+    running a query, how many wait for a lock, and on which statements they wait."""
+
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.url = url
+        self.stop = threading.Event()
+        self.samples = 0
+        self.active = 0
+        self.waiting = 0
+        self.waits: dict[str, int] = {}
+
+    def run(self) -> None:
+        import psycopg2
+
+        connection = psycopg2.connect(self.url)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            while not self.stop.wait(0.2):
+                cursor.execute(
+                    "SELECT wait_event_type, left(regexp_replace(query, '\\s+', ' ', 'g'), 90)"
+                    " FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid() AND state = 'active'"
+                )
+                rows = cursor.fetchall()
+                self.samples += 1
+                self.active += len(rows)
+                for wait_type, query in rows:
+                    if wait_type == "Lock":
+                        self.waiting += 1
+                        self.waits[query] = self.waits.get(query, 0) + 1
+        connection.close()
+
+    def report(self) -> None:
+        samples = max(self.samples, 1)
+        print(
+            f"database, sampled every 0.2 s: {self.active / samples:.2f} queries running, "
+            f"{self.waiting / samples:.2f} waiting for a lock (mean)"
+        )
+        for query, count in sorted(self.waits.items(), key=lambda item: -item[1])[:3]:
+            print(f"  lock wait in {count / samples:.2f} of samples: {query}")
+
+
+def clerks_work_their_queues(parties, worker) -> None:
+    """Each clerk takes the cases waiting for them as they arrive, oldest first, the way the
+    queues of the back office are worked: the next move of a case follows as soon as the
+    worker has done its step, instead of waiting for the whole wave."""
+    from transfers import services
+    from transfers.models import TransferCase
+    from transfers.workflow import CaseStatus
+
+    moves = {
+        CaseStatus.SUBMITTED: lambda c: services.transfer_accept(case=c, actor=parties.in_reviewer),
+        CaseStatus.LETTER_SENT: lambda c: services.transfer_acknowledge(
+            case=c, actor=parties.out_reviewer
+        ),
+        CaseStatus.INFO_SHEET_ISSUED: lambda c: services.transfer_remit(
+            case=c, actor=parties.out_finance
+        ),
+        CaseStatus.FUNDS_REMITTED: lambda c: services.transfer_confirm_receipt(
+            case=c, actor=parties.in_finance, amount=c.remittance.amount
+        ),
+    }
+    while TransferCase.objects.exclude(status=CaseStatus.COMPLETED).exists():
+        if worker.poll() is not None:
+            sys.exit("the worker died")
+        waiting = list(
+            TransferCase.objects.filter(status__in=list(moves))
+            .select_related("remittance")
+            .order_by("updated_at")
+        )
+        for case in waiting:
+            moves[case.status](case)
+        if not waiting:
+            time.sleep(0.2)
+
+
+def run(n: int, concurrency: int, url: str, waves: bool) -> tuple[float, float]:
     from django.db.models import Q
 
     from portal.celery import app
@@ -129,7 +251,12 @@ def run(n: int, concurrency: int, url: str) -> None:
                 sys.exit(f"timed out waiting for {status}")
             time.sleep(0.2)
 
+    sampler = LockSampler(url)
     try:
+        time.sleep(3)  # the worker boots
+        sampler.start()
+        busy_before, total_before = cpu_busy()
+        children_before = os.times()
         started = time.monotonic()
         cases = [
             services.transfer_submit(
@@ -144,26 +271,35 @@ def run(n: int, concurrency: int, url: str) -> None:
             )
             for p in people
         ]
-        for case in cases:
-            services.transfer_accept(case=case, actor=parties.in_reviewer)
-        wait_all(CaseStatus.LETTER_SENT)
-        for case in cases:
-            services.transfer_acknowledge(case=case, actor=parties.out_reviewer)
-        wait_all(CaseStatus.INFO_SHEET_ISSUED)
-        for case in cases:
-            services.transfer_remit(case=case, actor=parties.out_finance)
-        wait_all(CaseStatus.FUNDS_REMITTED)  # the bank has paid (remitting until then)
-        for case in TransferCase.objects.select_related("remittance"):
-            services.transfer_confirm_receipt(
-                case=case, actor=parties.in_finance, amount=case.remittance.amount
-            )
+        if waves:
+            for case in cases:
+                services.transfer_accept(case=case, actor=parties.in_reviewer)
+            wait_all(CaseStatus.LETTER_SENT)
+            for case in cases:
+                services.transfer_acknowledge(case=case, actor=parties.out_reviewer)
+            wait_all(CaseStatus.INFO_SHEET_ISSUED)
+            for case in cases:
+                services.transfer_remit(case=case, actor=parties.out_finance)
+            wait_all(CaseStatus.FUNDS_REMITTED)  # the bank has paid (remitting until then)
+            for case in TransferCase.objects.select_related("remittance"):
+                services.transfer_confirm_receipt(
+                    case=case, actor=parties.in_finance, amount=case.remittance.amount
+                )
+        else:
+            clerks_work_their_queues(parties, worker)
         wait_all(CaseStatus.COMPLETED)
         elapsed = time.monotonic() - started
+        busy_after, total_after = cpu_busy()
     finally:
+        sampler.stop.set()
         worker.terminate()
         worker.wait(timeout=60)
         with app.connection_for_write() as connection:
             connection.default_channel.queue_delete(queue)
+    children = os.times()
+    worker_cpu = (children.children_user + children.children_system) - (
+        children_before.children_user + children_before.children_system
+    )
 
     def medians(start: str, end: str) -> float:
         times: dict[int, dict[str, float]] = {}
@@ -173,67 +309,88 @@ def run(n: int, concurrency: int, url: str) -> None:
             times.setdefault(case_id, {})[action] = at.timestamp()
         return statistics.median(t[end] - t[start] for t in times.values())
 
-    print(f"cases: {n}, worker processes: {concurrency}")
+    print(
+        f"cases: {n}, worker processes: {concurrency}, "
+        f"clerks: {'in waves' if waves else 'working their queues'}"
+    )
     print(f"whole flow: {elapsed:.1f} s, {n / elapsed:.2f} cases/s")
+    machine = 100 * (busy_after - busy_before) / (total_after - total_before)
+    print(
+        f"CPU during the flow: machine {machine:.0f} % busy (all processes, shared machine); "
+        f"the worker processes used {worker_cpu:.1f} s = {worker_cpu / elapsed:.2f} cores, "
+        f"{worker_cpu / n:.3f} s a case"
+    )
+    sampler.report()
     print(f"median accept → letter_sent: {medians('accept', 'send_letter'):.2f} s")
     print(
         "median acknowledge → info_sheet_issued: "
         f"{medians('acknowledge', 'issue_info_sheet'):.2f} s"
     )
+    return n / elapsed, worker_cpu / n
 
 
-def split_pdf_from_the_rest(n: int) -> None:
-    """Runs ``n`` more cases through every step in this process (tasks eager, one at a time)
-    and splits the time into PDF rendering (three documents a case) and everything else
-    (services, locks, amounts, events, notifications, remittance, storage)."""
+def split_pdf_from_the_rest(n: int) -> float:
+    """Runs ``n`` more cases through every step in this process (tasks eager, one at a time,
+    after one warm-up case) and splits the time into the PDF work (render and sign of the
+    case's three documents) and everything else (services, locks, amounts, events,
+    notifications, remittance, storage). Returns the PDF seconds per case."""
     import documents.services
     from portal.celery import app
     from tests.transfers.factories import make_mover, make_parties
     from transfers import services
 
     app.conf.task_always_eager = True
-    rendering = {"seconds": 0.0, "documents": 0}
-    real_render = documents.services.render_to_pdf
+    rendering = {"seconds": 0.0, "cpu": 0.0, "documents": 0}
+    real_render = documents.services._render
 
     def timed_render(*args, **kwargs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         try:
             return real_render(*args, **kwargs)
         finally:
             rendering["seconds"] += time.perf_counter() - start
+            rendering["cpu"] += time.process_time() - cpu
             rendering["documents"] += 1
 
+    def one_case(person, parties):
+        case = services.transfer_submit(
+            person=person,
+            insurance="pension",
+            category="enterprise",
+            from_region="110105",
+            to_region="320106",
+            phone="13912345678",
+            hukou_address="北京市朝阳区建国路1号",
+            actor=person.user,
+        )
+        services.transfer_accept(case=case, actor=parties.in_reviewer)
+        services.transfer_acknowledge(case=case, actor=parties.out_reviewer)
+        services.transfer_remit(case=case, actor=parties.out_finance)
+        services.transfer_confirm_receipt(
+            case=case, actor=parties.in_finance, amount=case.funds.total
+        )
+
     parties = make_parties()
-    people = [make_mover(parties) for _ in range(n)]
-    documents.services.render_to_pdf = timed_render
+    people = [make_mover(parties) for _ in range(n + 1)]
+    one_case(people.pop(), parties)  # warm: fonts, templates, keys loaded
+    documents.services._render = timed_render
     try:
         started = time.perf_counter()
         for person in people:
-            case = services.transfer_submit(
-                person=person,
-                insurance="pension",
-                category="enterprise",
-                from_region="110105",
-                to_region="320106",
-                phone="13912345678",
-                hukou_address="北京市朝阳区建国路1号",
-                actor=person.user,
-            )
-            services.transfer_accept(case=case, actor=parties.in_reviewer)
-            services.transfer_acknowledge(case=case, actor=parties.out_reviewer)
-            services.transfer_remit(case=case, actor=parties.out_finance)
-            services.transfer_confirm_receipt(
-                case=case, actor=parties.in_finance, amount=case.funds.total
-            )
+            one_case(person, parties)
         total = time.perf_counter() - started
     finally:
-        documents.services.render_to_pdf = real_render
+        documents.services._render = real_render
     pdf = rendering["seconds"]
     print(
-        f"per case, in-process ({n} cases, {rendering['documents'] / n:.0f} documents each): "
-        f"{total / n:.3f} s in all = {pdf / n:.3f} s PDF rendering + "
-        f"{(total - pdf) / n:.3f} s everything else"
+        f"per case, in-process, warm ({n} cases, {rendering['documents'] / n:.0f} documents "
+        f"each): {total / n:.3f} s in all = {pdf / n:.3f} s PDF (render + sign) + "
+        f"{(total - pdf) / n:.3f} s everything else; the PDF work is "
+        f"{rendering['cpu'] / n:.3f} s of CPU a case"
     )
+    # CPU seconds, not wall time: on a shared machine the wall time of a render includes
+    # waiting for a core, which would lower the limit and flatter the ratio.
+    return rendering["cpu"] / n
 
 
 if __name__ == "__main__":

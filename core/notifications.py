@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -38,9 +37,11 @@ def notify_user(*, user, message: Message, link: str, key: str) -> bool:
     """The in-app message for ``user``; False when it was already there."""
     if Notification.objects.filter(user=user, key=key).exists():
         return False
-    try:
-        with transaction.atomic():
-            Notification.objects.create(
+    # INSERT … ON CONFLICT DO NOTHING: a concurrent run of the same key is simply a no-op
+    # (one statement, no savepoint: this runs for every event of every case).
+    Notification.objects.bulk_create(
+        [
+            Notification(
                 user=user,
                 title=message.title,
                 body=message.body,
@@ -49,22 +50,27 @@ def notify_user(*, user, message: Message, link: str, key: str) -> bool:
                 link=link,
                 key=key,
             )
-    except IntegrityError:  # a concurrent run of the same key won
-        return False
+        ],
+        ignore_conflicts=bool(key),
+    )
     return True
 
 
 def queue_delivery(*, channel: str, recipient: str, subject: str, body: str, key: str) -> None:
     """Create the delivery once (the key is unique); nothing if there is no recipient."""
     if recipient:
-        Delivery.objects.get_or_create(
-            key=f"{key}:{channel}",
-            defaults={
-                "channel": channel,
-                "recipient": recipient,
-                "subject": subject[:200],
-                "body": body,
-            },
+        # INSERT … ON CONFLICT DO NOTHING on the unique key: one statement, created once.
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    key=f"{key}:{channel}",
+                    channel=channel,
+                    recipient=recipient,
+                    subject=subject[:200],
+                    body=body,
+                )
+            ],
+            ignore_conflicts=True,
         )
 
 
@@ -74,8 +80,9 @@ def send_pending(*, key_prefix: str) -> None:
     only what is still unsent."""
     pending = Delivery.objects.filter(
         key__startswith=f"{key_prefix}:", status=DeliveryStatus.PENDING
-    ).values_list("pk", flat=True)
-    for pk in list(pending):
+    ).only("pk", "channel", "recipient", "subject", "body")
+    for delivery in list(pending):
+        pk = delivery.pk
         claimed = Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
             status=DeliveryStatus.SENDING,
             claimed_at=timezone.now(),
@@ -83,7 +90,6 @@ def send_pending(*, key_prefix: str) -> None:
         )
         if not claimed:
             continue
-        delivery = Delivery.objects.get(pk=pk)
         try:
             if delivery.channel == DeliveryChannel.EMAIL:
                 send_mail(

@@ -54,41 +54,68 @@ def document_issue(
     subject_key: str = "",
 ) -> Document:
     """Number, render, sign and store a document of ``kind`` issued by ``agency`` for
-    ``holder``.
+    ``holder``: ``document_number`` then ``document_finish``. Call it outside any transaction
+    of your own; a caller that must take the number under its own locks calls the two
+    separately, the second after its transaction has committed.
 
     Idempotent per case: with ``case_reference`` (or ``subject_key``) set and a document of
-    that kind already issued for it, returns that document and renders nothing.
+    that kind already issued for it, returns that document and renders nothing."""
+    document = document_number(
+        kind=kind,
+        holder=holder,
+        agency=agency,
+        context=context,
+        actor=actor,
+        case_reference=case_reference,
+        counterpart_agency=counterpart_agency,
+        subject_key=subject_key,
+    )
+    return document_finish(document, context=context)
 
-    The number is taken in a short transaction of its own (the counter row of the agency, form
-    and year is locked only for it) and the document row is written there as 出具中; the page
-    is rendered and signed outside that lock, then stored. If rendering or signing fails, the
-    number is recorded as voided (作废) with the reason and the error is raised again: every
-    number taken is accounted for, and a retry takes the next one. (A caller that wraps this in
-    its own transaction keeps the counter locked until it commits, and its rollback takes the
-    number and the voided record back together.)
-    """
+
+def document_number(
+    *,
+    kind: DocumentKind,
+    holder,
+    agency: Agency,
+    context: dict,
+    actor=None,
+    case_reference: str = "",
+    counterpart_agency: Agency | None = None,
+    subject_key: str = "",
+) -> Document:
+    """Take the next number of ``agency``, ``kind`` and the year and write the document row as
+    出具中, in a short transaction of its own (a savepoint inside the caller's, which then
+    holds the counter row until it commits: so commit before ``document_finish``). Returns the
+    document already issued (or being issued) for the case or subject instead, if any."""
     kind = DocumentKind(kind)
     existing = _existing(kind, case_reference, subject_key)
-    if existing is not None and existing.status != DocumentStatus.ISSUING:
+    if existing is not None:
         return existing
     # No key, no number: a missing CA is a configuration error, not a voided number.
     ensure_signer(agency)
-    if existing is None:
-        document = _take_number(
-            kind=kind,
-            holder=holder,
-            agency=agency,
-            context=context,
-            actor=actor,
-            case_reference=case_reference,
-            counterpart_agency=counterpart_agency,
-            subject_key=subject_key,
-        )
-        if document.status != DocumentStatus.ISSUING:
-            return document  # a concurrent call for the same case issued it meanwhile
-    else:
-        # Numbered but never stored (a worker died while rendering): finish it under its number.
-        document = existing
+    return _take_number(
+        kind=kind,
+        holder=holder,
+        agency=agency,
+        context=context,
+        actor=actor,
+        case_reference=case_reference,
+        counterpart_agency=counterpart_agency,
+        subject_key=subject_key,
+    )
+
+
+def document_finish(document: Document, *, context: dict) -> Document:
+    """Render, sign and store a numbered document (出具中), outside any lock: the number was
+    taken and committed by ``document_number``. If rendering or signing fails, the number is
+    recorded as voided (作废) with the reason and the error is raised again: every number
+    taken is accounted for, and a retry takes the next one. A document already finished (by a
+    concurrent call, or issued earlier) is returned as it is; one left 出具中 by a worker that
+    died while rendering is finished under its number."""
+    if document.status != DocumentStatus.ISSUING:
+        return document
+    ensure_signer(document.agency)
     return _render_and_store(document, context=context)
 
 

@@ -1,6 +1,7 @@
 """A person's own documents: the transfer-out certificate (参保缴费凭证 / 参保(合)凭证) and the
 proof of insurance (个人参保证明). Builds the ``documents.kinds`` contexts from the registry and
-issues them through ``documents.services.document_issue``.
+issues them through ``documents.services`` (``document_number`` under the person's or
+enrollment's lock, ``document_finish`` after it commits).
 
 Re-serving: a certificate is keyed to its enrollment (``subject_key="enrollment:<id>"``, unique
 per kind), so printing it again — by the person, or by the transfer-in application that reads
@@ -28,7 +29,7 @@ from core.errors import DomainError, TooManyRequests
 from documents.contexts import person_context
 from documents.kinds import CertificateContext, DocumentKind, ProofContext, ProofInsuranceRow
 from documents.models import Document, DocumentStatus
-from documents.services import document_issue, document_withdraw
+from documents.services import document_finish, document_number, document_withdraw
 from insured import ledger
 from insured.models import Enrollment, EnrollmentInsurance, EnrollmentStatus, InsuredPerson
 
@@ -169,84 +170,128 @@ def certificate_issue(
     pension enrollment must have stopped contributions (not active). After: its certificate
     exists — the one issued earlier if any — and a pension enrollment whose contributions have
     stopped is 中断(转外省) (Beijing's manual), its former status kept for a restore. Raises
-    DomainError otherwise, issuing nothing and changing no status."""
+    DomainError otherwise, issuing nothing and changing no status.
+
+    The number is taken under the enrollment's row lock and committed; the page is rendered
+    after that, outside every lock (a failed render leaves the number voided, 作废, and the
+    enrollment unchanged); then the status changes under the lock again."""
     with transaction.atomic():
-        # The row lock serialises two clicks on "print": one number, one status change.
-        enrollment = (
-            Enrollment.objects.select_for_update(of=("self",))
-            .select_related("person", "agency__region", "region__parent__parent")
-            .get(pk=enrollment.pk)
+        enrollment, document, context, stale = _certificate_number(
+            enrollment=enrollment,
+            actor=actor,
+            by_person=by_person,
+            counterpart_agency=counterpart_agency,
         )
-        if (
-            by_person
-            and enrollment.insurance == Insurance.PENSION
-            and enrollment.status == EnrollmentStatus.ACTIVE
-        ):
-            raise DomainError(STILL_PAYING, code="still_paying")
-        document = existing_certificate(enrollment)
-        if enrollment.status not in CERTIFIABLE_STATUSES and document is not None:
-            return document  # moved on or closed: the last certificate stays as issued
-        if enrollment.drawing_benefits:
-            raise DomainError(
-                _("已领取养老保险待遇的人员不办理转移接续，不能出具参保凭证。"),
-                code="drawing_benefits",
+        if context is None:
+            if enrollment.status not in CERTIFIABLE_STATUSES:
+                return document  # moved on or closed: the last certificate stays as issued
+            return _certificate_settle(
+                enrollment,
+                document,
+                actor,
+                reference,
+                counterpart_agency,
+                stale=None,
+                mark_transferring_out=mark_transferring_out,
             )
-        if enrollment.status not in CERTIFIABLE_STATUSES:
-            raise DomainError(
-                _("该参保记录状态为“%(status)s”，不能出具参保凭证。")
-                % {"status": enrollment.get_status_display()},
-                code="not_certifiable",
-            )
-        enrollment = (
-            Enrollment.objects.prefetch_related(
-                "years", "transferred_in", "resident_payments", "overlap_refunds"
-            )
-            .select_related("person", "agency__region", "region__parent__parent")
-            .get(pk=enrollment.pk)
+    document = document_finish(document, context=context)
+    with transaction.atomic():
+        enrollment = _locked_enrollment(enrollment)
+        return _certificate_settle(
+            enrollment,
+            document,
+            actor,
+            reference,
+            counterpart_agency,
+            stale=stale,
+            mark_transferring_out=mark_transferring_out,
         )
-        if not _paid_years(enrollment):
-            raise DomainError(
-                _("该参保记录没有缴费记录，不能出具参保凭证。"), code="no_contributions"
-            )
-        context = dict(certificate_context(enrollment))
-        key = certificate_subject_key(enrollment, context)
-        # A certificate from before fingerprints (bare key) is taken as current.
-        stale = document is not None and document.subject_key not in (
-            key,
-            certificate_subject_key(enrollment),
+
+
+def _locked_enrollment(enrollment: Enrollment) -> Enrollment:
+    # The row lock serialises two clicks on "print": one number, one status change.
+    return (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("person", "agency__region", "region__parent__parent")
+        .get(pk=enrollment.pk)
+    )
+
+
+def _certificate_number(*, enrollment, actor, by_person, counterpart_agency):
+    """Under the enrollment's lock: the checks, then the current certificate (context None) or
+    a new number for it (出具中) with its context and the certificate it supersedes, if any."""
+    enrollment = _locked_enrollment(enrollment)
+    if (
+        by_person
+        and enrollment.insurance == Insurance.PENSION
+        and enrollment.status == EnrollmentStatus.ACTIVE
+    ):
+        raise DomainError(STILL_PAYING, code="still_paying")
+    document = existing_certificate(enrollment)
+    if enrollment.status not in CERTIFIABLE_STATUSES and document is not None:
+        return enrollment, document, None, None
+    if enrollment.drawing_benefits:
+        raise DomainError(
+            _("已领取养老保险待遇的人员不办理转移接续，不能出具参保凭证。"),
+            code="drawing_benefits",
         )
-        if document is None or stale:
-            if by_person:
-                _lock_person(enrollment.person)
-                check_daily_document_limit(enrollment.person)
-            issued = document_issue(
-                kind=CERTIFICATE_KINDS[enrollment.insurance],
-                holder=enrollment.person,
-                agency=enrollment.agency,
-                context=context,
-                actor=actor,
-                subject_key=key,
-                counterpart_agency=counterpart_agency,
-            )
-            if stale:
-                # The records changed since issue: the old number is superseded, not reused,
-                # and its verify page says so in red.
-                Document.objects.filter(pk=document.pk).update(superseded_by=issued)
-                document_withdraw(
-                    document=document, status=DocumentStatus.SUPERSEDED, replaced_by=issued
-                )
-            document = issued
-        if (
-            counterpart_agency is not None
-            and document.counterpart_agency_id != counterpart_agency.pk
-        ):
-            # The certificate of a case is read by both agencies of the case.
-            Document.objects.filter(pk=document.pk).update(counterpart_agency=counterpart_agency)
-            document.counterpart_agency = counterpart_agency
-        if mark_transferring_out:
-            ledger.enrollment_mark_transferring_out(
-                enrollment=enrollment, actor=actor, reference=reference
-            )
+    if enrollment.status not in CERTIFIABLE_STATUSES:
+        raise DomainError(
+            _("该参保记录状态为“%(status)s”，不能出具参保凭证。")
+            % {"status": enrollment.get_status_display()},
+            code="not_certifiable",
+        )
+    enrollment = (
+        Enrollment.objects.prefetch_related(
+            "years", "transferred_in", "resident_payments", "overlap_refunds"
+        )
+        .select_related("person", "agency__region", "region__parent__parent")
+        .get(pk=enrollment.pk)
+    )
+    if not _paid_years(enrollment):
+        raise DomainError(_("该参保记录没有缴费记录，不能出具参保凭证。"), code="no_contributions")
+    context = dict(certificate_context(enrollment))
+    key = certificate_subject_key(enrollment, context)
+    # A certificate from before fingerprints (bare key) is taken as current.
+    stale = document is not None and document.subject_key not in (
+        key,
+        certificate_subject_key(enrollment),
+    )
+    if document is not None and not stale:
+        return enrollment, document, None, None
+    if by_person:
+        _lock_person(enrollment.person)
+        check_daily_document_limit(enrollment.person)
+    numbered = document_number(
+        kind=CERTIFICATE_KINDS[enrollment.insurance],
+        holder=enrollment.person,
+        agency=enrollment.agency,
+        context=context,
+        actor=actor,
+        subject_key=key,
+        counterpart_agency=counterpart_agency,
+    )
+    return enrollment, numbered, context, document if stale else None
+
+
+def _certificate_settle(
+    enrollment, document, actor, reference, counterpart_agency, *, stale, mark_transferring_out
+):
+    """Under the enrollment's lock, once the certificate is stored: the one it replaces is
+    superseded, both agencies of a case can read it, and the enrollment is marked."""
+    if stale is not None:
+        # The records changed since issue: the old number is superseded, not reused, and its
+        # verify page says so in red.
+        Document.objects.filter(pk=stale.pk).update(superseded_by=document)
+        document_withdraw(document=stale, status=DocumentStatus.SUPERSEDED, replaced_by=document)
+    if counterpart_agency is not None and document.counterpart_agency_id != counterpart_agency.pk:
+        # The certificate of a case is read by both agencies of the case.
+        Document.objects.filter(pk=document.pk).update(counterpart_agency=counterpart_agency)
+        document.counterpart_agency = counterpart_agency
+    if mark_transferring_out:
+        ledger.enrollment_mark_transferring_out(
+            enrollment=enrollment, actor=actor, reference=reference
+        )
     return document
 
 
@@ -363,7 +408,8 @@ def proof_issue_or_reserve(
         if existing is not None:
             return existing, False
         check_daily_document_limit(person)
-        document = document_issue(
+        # The number under the person's lock (the daily count cannot be raced) …
+        document = document_number(
             kind=kind,
             holder=person,
             agency=agency,
@@ -371,7 +417,8 @@ def proof_issue_or_reserve(
             actor=actor,
             subject_key=subject_key,
         )
-    return document, True
+    # … the page after the commit, outside every lock.
+    return document_finish(document, context=context), True
 
 
 def proof_issue(*, person: InsuredPerson, actor=None, region_code: str = "") -> Document:

@@ -70,8 +70,8 @@ def test_malformed_boolean_fails_naming_the_variable():
 def test_compose_runs_postgres_redis_web_worker_and_beat_from_our_image():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
-    for name in ("web", "worker", "beat"):
+    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
+    for name in ("migrate", "web", "worker", "beat"):
         assert services[name]["build"] == "."
         env = services[name]["environment"]
         assert env["REDIS_URL"] == "redis://redis:6379/0"
@@ -80,6 +80,25 @@ def test_compose_runs_postgres_redis_web_worker_and_beat_from_our_image():
     assert "celery" in services["worker"]["command"] and "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
     assert (ROOT / "Dockerfile").exists()
+
+
+def test_compose_scales_workers_and_web_with_one_beat_and_one_migration():
+    """``docker compose up --scale worker=N``: a worker has no fixed name or port; web does not
+    migrate (replicas would race), a one-shot ``migrate`` does before the others start; beat has
+    a fixed name, so a second beat cannot be started; files live on shared volumes."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert "container_name" not in services["worker"] and "ports" not in services["worker"]
+    assert "container_name" not in services["web"]
+    assert "migrate" not in services["web"]["command"]
+    assert "migrate" in services["migrate"]["command"]
+    assert services["migrate"]["restart"] == "no"
+    for name in ("web", "worker", "beat"):
+        condition = services[name]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully"
+        volumes = services[name]["volumes"]
+        assert "media:/data/media" in volumes
+        assert any(volume.startswith("signing:/data/signing") for volume in volumes)
+    assert services["beat"]["container_name"]
 
 
 def test_openapi_schema_is_valid_and_generates_without_warnings(tmp_path):

@@ -12,6 +12,15 @@ REFUSE = "test-bank:refuse:{key}"
 CALLS = "test-bank:calls:{key}"
 
 
+def forget_all() -> None:
+    """Remove every counter of the test banks, and only those: a cache.clear() would also
+    flush the Celery queues of any worker on the same Redis database."""
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("test-bank:*")
+    else:
+        cache.clear()
+
+
 def fail_next(key: str, times: int) -> None:
     """The next ``times`` payments of remittance ``key`` fail with a transient BankError."""
     cache.set(FAILURES_LEFT.format(key=key), times, timeout=3600)

@@ -9,14 +9,13 @@ import logging
 import os
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from core.errors import TransitionNotAllowed
 from core.models import Delivery, DeliveryStatus, Notification
 from core.notifications import fail_interrupted_deliveries, send_pending
 from tests.otp_helpers import api_verified, login_verified
-from tests.transfers.banks import calls, fail_next
+from tests.transfers.banks import calls, fail_next, forget_all
 from tests.transfers.celery_helpers import eager_tasks
 from tests.transfers.factories import case_in, make_parties
 from transfers import services, tasks
@@ -36,9 +35,9 @@ def parties(regions):
 @pytest.fixture(autouse=True)
 def _flaky_bank(settings):
     settings.TRANSFER_BANK_BACKEND = "tests.transfers.banks.FlakyBank"
-    cache.clear()
+    forget_all()
     yield
-    cache.clear()
+    forget_all()
 
 
 def remit(case, parties, *, dispatch: bool = True) -> CaseEvent:
@@ -346,3 +345,49 @@ def test_a_web_process_knows_the_dispatch_task_without_importing_tasks_itself():
         check=True,
     )
     assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_a_contact_letter_whose_render_fails_is_voided_and_the_retry_takes_the_next_number(
+    parties, monkeypatch, client, api_client, django_capture_on_commit_callbacks
+):
+    """The letter's number is taken and committed before the page renders: a failed render
+    leaves it voided (作废) with the reason, the case waits in the attention queue, and the
+    retry issues the letter under the next number. Every number is accounted for."""
+    import documents.services as documents_services
+    from documents.models import Document, DocumentStatus
+
+    real = documents_services.render_to_pdf
+    calls = []
+
+    def fails_once(template, context):
+        calls.append(template)
+        if len(calls) == 1:
+            raise RuntimeError("renderer crashed")
+        return real(template, context)
+
+    monkeypatch.setattr(documents_services, "render_to_pdf", fails_once)
+    case = case_in("submitted", parties)
+    services.transfer_accept(case=case, actor=parties.in_reviewer)
+    event = case.events.get(action="accept")
+    assert outbox.dispatch(event_id=event.pk) == "failed"
+
+    voided = Document.objects.get(case_reference=case.serial_no)
+    assert voided.status == DocumentStatus.VOIDED and not voided.pdf
+    assert "养联" in voided.number and voided.number.endswith("第00001号")
+    assert voided.status_reason == "RuntimeError: renderer crashed"
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED and case.attention_since is not None
+    page = client.get("/verify/", {"code": voided.number}).content.decode()
+    assert "作废" in page and "文件生成失败，未出具任何文件" in page
+    assert "renderer crashed" not in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = agency_api(api_client, parties.in_reviewer).post(
+            f"/api/v1/agency/transfers/{case.serial_no}/retry/"
+        )
+    assert response.status_code == 200, response.json()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.LETTER_SENT
+    letter = Document.objects.get(case_reference=case.serial_no, status=DocumentStatus.ISSUED)
+    assert letter.number == voided.number.replace("第00001号", "第00002号")
+    assert case.events.get(action="send_letter").note == letter.number
