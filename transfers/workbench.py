@@ -66,11 +66,19 @@ def _agency_cases(agency: Agency | None):
 
 def queue_rows(*, agency: Agency | None, queues: list[str], today: datetime.date) -> list[dict]:
     aggregates = {}
+    in_any_queue = Q()
     for queue in queues:
         condition = queue_condition(queue, agency.pk if agency else None)
+        in_any_queue |= condition
         aggregates[f"{queue}_total"] = Count("pk", filter=condition)
         aggregates[f"{queue}_overdue"] = Count("pk", filter=condition & overdue_condition(today))
-    counts = _agency_cases(agency).aggregate(**aggregates) if queues else {}
+    # Only the rows of the queues are read (each condition has its index: (agency side,
+    # status, due) or the attention partial index), never the agency's whole history.
+    counts = (
+        TransferCase.objects.order_by().filter(in_any_queue).aggregate(**aggregates)
+        if queues
+        else {}
+    )
     return [
         {
             "queue": queue,
