@@ -46,10 +46,21 @@ def parse_args():
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--persons", type=int, default=200_000)
     parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument(
+        "--open",
+        type=int,
+        default=None,
+        help="open cases (default 0.4 %% of --cases; at most 2 × --persons): give the big "
+        "size's 4000 to the small one to compare lists of equal queues",
+    )
     parser.add_argument("--reset", action="store_true", help="drop every table and fill anew")
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         sys.exit("bench/scale.py needs PostgreSQL: set DATABASE_URL or --database-url")
+    if args.open is None:
+        args.open = min(int(args.cases * OPEN_SHARE), args.persons)
+    if not 0 <= args.open <= min(args.cases, 2 * args.persons):
+        sys.exit("--open must be between 0 and --cases, and at most 2 × --persons")
     if args.persons < 1 or args.cases < 0:
         sys.exit("--persons must be 1 or more, --cases 0 or more")
     return args
@@ -108,7 +119,7 @@ def fix_sequence(cursor, table: str) -> None:
     )
 
 
-def fill(persons: int, cases: int) -> dict:
+def fill(persons: int, cases: int, n_open: int) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.db import DatabaseError, connection, transaction
     from django.utils import timezone
@@ -340,7 +351,7 @@ def fill(persons: int, cases: int) -> dict:
         flush=True,
     )
 
-    # Cases. The first n_open are open (one per person: one open application per insurance).
+    # Cases. The first n_open are open (one per person and insurance: i < 2 × persons).
     applications = Copier(
         cursor,
         "transfers_transferapplication",
@@ -432,7 +443,6 @@ def fill(persons: int, cases: int) -> dict:
             "read_at",
         ],
     )
-    n_open = min(int(cases * OPEN_SHARE), persons) if cases else 0
     open_states = [s for s in CaseStatus if s in OPEN_STATUSES]
     # Ended cases: 85 % completed, then rejected, returned, withdrawn.
     ended_states = [CaseStatus.COMPLETED] * 17 + [
@@ -692,7 +702,7 @@ def main():
     call_command("seed_demo", otp_secret=DEMO_OTP_SECRET, stdout=io.StringIO())
     print(f"filling {args.persons:,} persons and {args.cases:,} cases by COPY …", flush=True)
     with transaction.atomic():
-        fill(args.persons, args.cases)
+        fill(args.persons, args.cases, args.open)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {MARKER} (persons, cases, seconds) VALUES (%s, %s, %s)",
