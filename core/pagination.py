@@ -23,3 +23,50 @@ class CappedCountPaginator(Paginator):
         return min(counted, self.cap)
 
     count_capped = False
+
+
+class PartsPaginator(CappedCountPaginator):
+    """A capped paginator for a list that is the disjoint union of a few parts, each served
+    by its own index in the list's order (an agency's cases: transfer-in party OR transfer-out
+    party). PostgreSQL cannot walk one index for ``a = x OR b = x ORDER BY …``: it reads and
+    sorts every matching row. Here each part is read in order up to the page's end (an index
+    range scan with a LIMIT), the parts' keys are put together (UNION ALL), and the page is
+    that small candidate set ordered and sliced by the list's own query; the count adds the
+    parts' capped counts. Same rows, same order, for any filter and ordering of the list.
+
+    ``parts``: ``Q`` objects, pairwise disjoint, whose union is the whole list."""
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, parts):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.parts = parts
+
+    @cached_property
+    def count(self) -> int:
+        counted = sum(
+            self.object_list.filter(part).order_by()[: self.cap + 1].count() for part in self.parts
+        )
+        self.count_capped = counted > self.cap
+        return min(counted, self.cap)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self.slice(bottom, top), number, self)
+
+    def slice(self, bottom: int, top: int):
+        from django.db.models.expressions import RawSQL
+
+        if top <= bottom:
+            return self.object_list.none()
+        sqls, params = [], []
+        for part in self.parts:
+            sql, part_params = (
+                self.object_list.filter(part).values("pk")[:top].query.sql_with_params()
+            )
+            sqls.append(f"({sql})")
+            params.extend(part_params)
+        candidates = RawSQL(" UNION ALL ".join(sqls), params)
+        return self.object_list.filter(pk__in=candidates)[bottom:top]

@@ -19,13 +19,14 @@ from django.utils.translation import gettext_lazy
 from agencies.models import StaffRole
 from agencies.selectors import clerk_of
 from core.errors import DomainError, TransitionNotAllowed
-from core.pagination import CappedCountPaginator
+from core.pagination import CappedCountPaginator, PartsPaginator
 from insured.access_log import AccessKind, PersonAccess, log_access
 from transfers import attachments
 from transfers.forms import MOVE_FORMS, category_label, confirm_form
 from transfers.models import CaseEvent, FundRemittance, TransferCase, TransferFunds
 from transfers.selectors import (
     MONEY_MOVES,
+    agency_parts,
     allowed_moves,
     case_documents,
     confirmation_facts,
@@ -234,6 +235,18 @@ class TransferCaseAdmin(admin.ModelAdmin):
             agency = clerk.agency
             queryset = queryset.filter(Q(transfer_in_agency=agency) | Q(transfer_out_agency=agency))
         return queryset.select_related("person")
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # A clerk's list is two index-ordered parts (transfer-in, transfer-out party): pages
+        # and counts read each part up to the page's end, never the agency's whole history.
+        clerk = None if request.user.is_superuser else clerk_of(request.user)
+        if clerk is None:
+            return super().get_paginator(
+                request, queryset, per_page, orphans, allow_empty_first_page
+            )
+        return PartsPaginator(
+            queryset, per_page, orphans, allow_empty_first_page, parts=agency_parts(clerk.agency_id)
+        )
 
     # --- columns -------------------------------------------------------------------------
     @admin.display(description=gettext_lazy("参保人"), ordering="person__name")

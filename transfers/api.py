@@ -4,6 +4,8 @@ Views parse, authorize and call one service or selector. 400 bad input, 403 a ro
 not act, 404 what the caller may not see, 409 a move the current state does not allow (the
 domain errors are mapped by ``core.api.exception_handler``)."""
 
+from functools import partial
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ from rest_framework.views import APIView
 from agencies.selectors import clerk_of
 from core import otp
 from core.errors import NotAllowed
-from core.pagination import CappedCountPaginator
+from core.pagination import CappedCountPaginator, PartsPaginator
 from core.schema import error
 from insured.access_log import AccessKind, log_access
 from transfers import selectors, services, workflow
@@ -175,9 +177,14 @@ class AgencyTransferListView(APIView):
                     {"queue": [_("队列只能是 %(queues)s。") % {"queues": ", ".join(QUEUES)}]}
                 )
             cases = selectors.queue_for_agency(agency=membership.agency, queue=queue)
+            paginator = CasePagination()
         else:
             cases = selectors.cases_for_agency(agency=membership.agency)
-        paginator = CasePagination()
+            # Transfer-in OR transfer-out party: paged part by part on their indexes.
+            paginator = CasePagination()
+            paginator.django_paginator_class = partial(
+                PartsPaginator, parts=selectors.agency_parts(membership.agency_id)
+            )
         page = paginator.paginate_queryset(cases, request, view=self)
         context = {"request": request, "today": timezone.localdate()}
         return paginator.get_paginated_response(

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies import names
@@ -221,6 +221,22 @@ class TransferCase(models.Model):
                 fields=["transfer_out_agency", "status", "current_due_date"],
                 name="case_out_queue_idx",
             ),
+            # An agency's whole list, one index per party side in each list's order (the
+            # back office: overdue first, then newest; the API: overdue first, then oldest).
+            # ``core.pagination.PartsPaginator`` reads each side up to the page's end.
+            *[
+                models.Index(
+                    F(f"transfer_{side}_agency"),
+                    F("current_due_date").asc(nulls_last=True),
+                    *order,
+                    name=f"case_{side}_{name}_idx",
+                )
+                for side in ("in", "out")
+                for name, order in (
+                    ("admin", (F("submitted_at").desc(), F("id").desc())),
+                    ("api", (F("submitted_at").asc(), F("id").asc())),
+                )
+            ],
             models.Index(fields=["person", "-submitted_at"], name="case_person_idx"),
             # The attention queue: few rows, so a partial index keeps it cheap at any size.
             models.Index(

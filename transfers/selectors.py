@@ -98,6 +98,15 @@ def case_with_detail_for_person(*, person: InsuredPerson, serial_no: str) -> Tra
     return case
 
 
+def agency_parts(agency_id: int) -> list[Q]:
+    """An agency's cases as two disjoint parts, each read in list order on its own index
+    (``core.pagination.PartsPaginator``): transfer-in party, and transfer-out party only."""
+    return [
+        Q(transfer_in_agency_id=agency_id),
+        Q(transfer_out_agency_id=agency_id) & ~Q(transfer_in_agency_id=agency_id),
+    ]
+
+
 def cases_for_agency(*, agency: Agency) -> QuerySet[TransferCase]:
     """Every case where ``agency`` is the transfer-in or transfer-out party, overdue first."""
     return (

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, StaffRole
 from transfers import charts
-from transfers.calendar import stage_limit, working_days_between
+from transfers.calendar import official_table, stage_limit, working_days_between
 from transfers.models import CaseEvent, FundRemittance, Stage, TransferCase
 from transfers.workflow import (
     ACTOR_RULES,
@@ -66,11 +66,19 @@ def _agency_cases(agency: Agency | None):
 
 def queue_rows(*, agency: Agency | None, queues: list[str], today: datetime.date) -> list[dict]:
     aggregates = {}
+    in_any_queue = Q()
     for queue in queues:
         condition = queue_condition(queue, agency.pk if agency else None)
+        in_any_queue |= condition
         aggregates[f"{queue}_total"] = Count("pk", filter=condition)
         aggregates[f"{queue}_overdue"] = Count("pk", filter=condition & overdue_condition(today))
-    counts = _agency_cases(agency).aggregate(**aggregates) if queues else {}
+    # Only the rows of the queues are read (each condition has its index: (agency side,
+    # status, due) or the attention partial index), never the agency's whole history.
+    counts = (
+        TransferCase.objects.order_by().filter(in_any_queue).aggregate(**aggregates)
+        if queues
+        else {}
+    )
     return [
         {
             "queue": queue,
@@ -130,11 +138,14 @@ def stage_durations(*, agency: Agency | None, today: datetime.date) -> list[dict
         stages = stages.filter(side_filters)
     durations: dict[str, list[int]] = defaultdict(list)
     insurances: dict[str, set] = defaultdict(set)
+    table = official_table()  # read once (a cache round trip), not once per stage
     for name, started, completed, insurance in stages.values_list(
         "name", "started_at", "completed_at", "case__insurance"
     )[:5000]:
         durations[name].append(
-            working_days_between(timezone.localdate(started), timezone.localdate(completed))
+            working_days_between(
+                timezone.localdate(started), timezone.localdate(completed), table=table
+            )
         )
         insurances[name].add(insurance)
     rows = []
