@@ -127,7 +127,7 @@ class ResidentSerializer(serializers.Serializer):
     )
 
 
-class RefundSerializer(serializers.Serializer):
+class OverlapRefundSerializer(serializers.Serializer):
     """人社部发〔2014〕17号 art. 8: the resident personal contributions and collective subsidies
     of the months also paid to the employee pension, refunded to the person."""
 
@@ -165,7 +165,7 @@ class EnrollmentSerializer(serializers.Serializer):
     resident = ResidentSerializer(
         allow_null=True, help_text="城乡居民基本养老保险：历年缴费和个人账户（其他险种为null）"
     )
-    refunds = RefundSerializer(many=True, help_text="制度衔接退还本人的重复缴费")
+    refunds = OverlapRefundSerializer(many=True, help_text="制度衔接退还本人的重复缴费")
 
 
 class BenefitPlaceSerializer(serializers.Serializer):

@@ -116,7 +116,7 @@ class FundsSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class RefundSerializer(serializers.Serializer):
+class CaseRefundSerializer(serializers.Serializer):
     """城乡制度衔接 (人社部发〔2014〕17号 art. 8): refunded to the person for the overlap months."""
 
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -261,10 +261,10 @@ class CaseDetailSerializer(CaseListSerializer):
         funds = self._detail()["funds"]
         return FundsSerializer(funds).data if funds is not None else None
 
-    @extend_schema_field(RefundSerializer(allow_null=True))
+    @extend_schema_field(CaseRefundSerializer(allow_null=True))
     def get_refund(self, case) -> dict | None:
         refund = self._detail().get("refund")
-        return RefundSerializer(refund).data if refund is not None else None
+        return CaseRefundSerializer(refund).data if refund is not None else None
 
     def get_remittance(self, case) -> dict | None:
         remittance = self._detail()["remittance"]
