@@ -3,29 +3,65 @@
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+class AddIndexOnPostgreSQL(migrations.AddIndex):
+    """The list indexes order NULLS LAST, which SQLite cannot index; the embedded default
+    (``make run`` on SQLite) holds demo data only and needs none of them."""
 
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('agencies', '0005_calendar_day_proposal'),
-        ('insured', '0008_personaccess'),
-        ('transfers', '0010_bridging_categories'),
+        ("agencies", "0005_calendar_day_proposal"),
+        ("insured", "0008_personaccess"),
+        ("transfers", "0010_bridging_categories"),
     ]
 
     operations = [
-        migrations.AddIndex(
-            model_name='transfercase',
-            index=models.Index(models.F('transfer_in_agency'), models.OrderBy(models.F('current_due_date'), nulls_last=True), models.OrderBy(models.F('submitted_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='case_in_admin_idx'),
+        AddIndexOnPostgreSQL(
+            model_name="transfercase",
+            index=models.Index(
+                models.F("transfer_in_agency"),
+                models.OrderBy(models.F("current_due_date"), nulls_last=True),
+                models.OrderBy(models.F("submitted_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                name="case_in_admin_idx",
+            ),
         ),
-        migrations.AddIndex(
-            model_name='transfercase',
-            index=models.Index(models.F('transfer_in_agency'), models.OrderBy(models.F('current_due_date'), nulls_last=True), models.OrderBy(models.F('submitted_at')), models.OrderBy(models.F('id')), name='case_in_api_idx'),
+        AddIndexOnPostgreSQL(
+            model_name="transfercase",
+            index=models.Index(
+                models.F("transfer_in_agency"),
+                models.OrderBy(models.F("current_due_date"), nulls_last=True),
+                models.OrderBy(models.F("submitted_at")),
+                models.OrderBy(models.F("id")),
+                name="case_in_api_idx",
+            ),
         ),
-        migrations.AddIndex(
-            model_name='transfercase',
-            index=models.Index(models.F('transfer_out_agency'), models.OrderBy(models.F('current_due_date'), nulls_last=True), models.OrderBy(models.F('submitted_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='case_out_admin_idx'),
+        AddIndexOnPostgreSQL(
+            model_name="transfercase",
+            index=models.Index(
+                models.F("transfer_out_agency"),
+                models.OrderBy(models.F("current_due_date"), nulls_last=True),
+                models.OrderBy(models.F("submitted_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                name="case_out_admin_idx",
+            ),
         ),
-        migrations.AddIndex(
-            model_name='transfercase',
-            index=models.Index(models.F('transfer_out_agency'), models.OrderBy(models.F('current_due_date'), nulls_last=True), models.OrderBy(models.F('submitted_at')), models.OrderBy(models.F('id')), name='case_out_api_idx'),
+        AddIndexOnPostgreSQL(
+            model_name="transfercase",
+            index=models.Index(
+                models.F("transfer_out_agency"),
+                models.OrderBy(models.F("current_due_date"), nulls_last=True),
+                models.OrderBy(models.F("submitted_at")),
+                models.OrderBy(models.F("id")),
+                name="case_out_api_idx",
+            ),
         ),
     ]
