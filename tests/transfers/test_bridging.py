@@ -400,3 +400,30 @@ def test_the_back_office_shows_the_resident_years_and_the_refund(parties, client
     assert page.status_code == 200
     html = page.content.decode()
     assert "缴费档次" in html and "政府补贴" in html and case.serial_no in html and "275.00" in html
+
+
+@pytest.mark.django_db
+def test_before_receipt_the_case_page_says_the_refund_is_due_not_done(parties, client, api_client):
+    person = sun_ba(parties)
+    case = TransferCase.objects.get(
+        serial_no=apply(api_client, person, "resident_to_employee").json()["serial_no"]
+    )
+    # Up to the remittance: the info sheet fixed the refund, nobody has confirmed receipt.
+    transfer_issue_certificate(case_id=case.pk)
+    services.transfer_accept(case=case, actor=parties.wf_review)
+    transfer_send_letter(case_id=case.pk)
+    services.transfer_acknowledge(
+        case=TransferCase.objects.get(pk=case.pk), actor=parties.kw_review
+    )
+    transfer_issue_info_sheet(case_id=case.pk)
+    client.force_login(person.user)
+    page = client.get(f"/transfers/{case.serial_no}/").content.decode()
+    assert "重复缴费应退还本人" in page and "275.00" in page and "办结时记录退还" in page
+    assert "重复缴费退还本人" not in page and "（已记录）" not in page
+    assert api_client.get(f"/api/v1/transfers/{case.serial_no}/").json()["refund"] == {
+        "amount": "275.00",
+        "months": 6,
+        "recorded": False,
+    }
+    # Nor on my records: the resident account still holds it.
+    assert "重复缴费退还本人" not in client.get("/me/records/").content.decode()
