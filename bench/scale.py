@@ -202,6 +202,7 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
             "user_id",
             "display_mode",
             "work_start",
+            "retirement_category",
         ],
     )
     enrollments = Copier(
@@ -241,6 +242,7 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
             "personal_contribution",
             "personal_account_credit",
             "interest",
+            "contributor_type",
         ],
     )
     born0 = datetime.date(1962, 1, 1)
@@ -270,6 +272,7 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
                 uid,
                 "",
                 "2005-07-01",
+                "",
             )
         )
         to = nanjing if (p * 2654435761) % 1000 < NANJING_SHARE * 1000 else others[p % len(others)]
@@ -339,6 +342,7 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
                             f"{personal}.00",
                             f"{personal}.00",
                             f"{personal * 15 // 1000}.00",
+                            "employer",
                         )
                     )
                     year_id += 1
