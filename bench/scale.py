@@ -698,7 +698,10 @@ def main():
         done = cursor.fetchone()
     if done:
         if done == (args.persons, args.cases):
-            print(f"Already filled with {done[0]:,} persons and {done[1]:,} cases: nothing to do.")
+            print(f"Already filled with {done[0]:,} persons and {done[1]:,} cases.")
+            # A newer checkout may bring migrations and days to roll: both idempotent.
+            call_command("migrate", interactive=False, verbosity=0)
+            roll_days()
             return
         sys.exit(f"Filled with {done[0]:,} persons and {done[1]:,} cases; --reset to refill.")
     print("migrate and seed_demo …", flush=True)
@@ -715,7 +718,17 @@ def main():
     with connection.cursor() as cursor:
         # VACUUM as well: the visibility map lets the lists count on index-only scans.
         cursor.execute("VACUUM ANALYZE")
-    print(f"done in {time.monotonic() - t0:.0f} s (migrate, seed, COPY, VACUUM ANALYZE)")
+    roll_days()
+    print(f"done in {time.monotonic() - t0:.0f} s (migrate, seed, COPY, VACUUM ANALYZE, roll)")
+
+
+def roll_days() -> None:
+    """What the nightly task does in production: the workbench's closed days, rolled once."""
+    from transfers import figures
+
+    t0 = time.monotonic()
+    days = figures.roll()
+    print(f"  rolled the workbench's figures of {days} closed days ({time.monotonic() - t0:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -329,6 +329,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "transfers.tasks.mark_overdue_stages_task",
         "schedule": crontab(hour=0, minute=30),
     },
+    # The workbench's charts: roll the days that closed, before the clerks arrive.
+    "transfers-roll-daily-figures": {
+        "task": "transfers.tasks.roll_daily_figures_task",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Outbox: every minute, re-dispatch events whose message was lost or whose worker died.
     "transfers-redispatch-events": {
         "task": "transfers.redispatch_events",

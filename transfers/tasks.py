@@ -11,6 +11,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from transfers import figures
 from transfers.services import mark_overdue_stages, outbox
 from transfers.services.base import DISPATCH_TASK
 
@@ -48,3 +49,10 @@ def redispatch_events() -> int:
 def mark_overdue_stages_task() -> int:
     """Daily (beat): mark overdue stages; their events tell the agencies."""
     return mark_overdue_stages()
+
+
+@shared_task(acks_late=True)
+def roll_daily_figures_task() -> int:
+    """Nightly (beat): roll the closed days of the workbench's charts, so that no clerk's first
+    view of the morning pays for it. Idempotent: a day already rolled is skipped."""
+    return figures.roll()

@@ -1,28 +1,27 @@
 """Reads of the back-office workbench (经办工作台): the queues of the clerk's role with their
-counts and overdue counts, and the figures behind the charts. Every read is one aggregate
-query (seven in all), whatever the number of cases."""
+counts and overdue counts (live, on the queues' indexes), and the figures behind the charts
+(``transfers.figures``: rolled day rows, the last two days live). What a view reads is bounded
+by the number of open cases and days, whatever the number of cases in the agency's history."""
 
 import datetime
-import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, StaffRole
-from transfers import charts
-from transfers.calendar import official_table, stage_limit, working_days_between
-from transfers.models import CaseEvent, FundRemittance, Stage, TransferCase
+from transfers import charts, figures
+from transfers.calendar import stage_limit
+from transfers.figures import AGENCY_STAGES
+from transfers.models import TransferCase
 from transfers.workflow import (
     ACTOR_RULES,
     CLERK_MOVES,
     MOVES,
     QUEUES,
     RUNNING_STAGE,
-    STAGE_SIDE,
     Queue,
     StageName,
     overdue_condition,
@@ -31,7 +30,7 @@ from transfers.workflow import (
 
 WEEKS = 12
 MONTHS = 12
-AGENCY_STAGES = (StageName.REVIEW, StageName.TRANSFER_OUT, StageName.TRANSFER_IN)
+DURATION_DAYS = 180
 
 
 def queue_roles() -> dict[str, str | None]:
@@ -90,75 +89,94 @@ def queue_rows(*, agency: Agency | None, queues: list[str], today: datetime.date
     ]
 
 
-def weekly_received(*, agency: Agency | None, today: datetime.date) -> list[tuple[str, int]]:
-    """Cases received (submitted) per week, the last 12 weeks, oldest first."""
+def _first_week(today: datetime.date) -> datetime.date:
     monday = today - datetime.timedelta(days=today.weekday())
-    first = monday - datetime.timedelta(weeks=WEEKS - 1)
-    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time()))
-    rows = (
-        _agency_cases(agency)
-        .filter(submitted_at__gte=start)
-        .annotate(week=TruncWeek("submitted_at"))
-        .values("week")
-        .annotate(n=Count("pk"))
+    return monday - datetime.timedelta(weeks=WEEKS - 1)
+
+
+def _month_starts(today: datetime.date) -> list[datetime.date]:
+    month_starts = [today.replace(day=1)]
+    for _i in range(MONTHS - 1):
+        month_starts.insert(0, (month_starts[0] - datetime.timedelta(days=1)).replace(day=1))
+    return month_starts
+
+
+def _daily(agency: Agency | None, today: datetime.date) -> dict:
+    """The days behind every chart, read once: from the first of the 12 months, the first of
+    the 12 weeks or 180 days ago, whichever is earliest."""
+    first = min(
+        _first_week(today),
+        _month_starts(today)[0],
+        today - datetime.timedelta(days=DURATION_DAYS),
     )
-    by_week = {
-        timezone.localdate(row["week"])
-        if isinstance(row["week"], datetime.datetime)
-        else row["week"]: row["n"]
-        for row in rows
-    }
+    return figures.daily(agency_id=agency.pk if agency else None, first=first, today=today)
+
+
+def weekly_received(*, days: dict, today: datetime.date) -> list[tuple[str, int]]:
+    """Cases received (submitted) per week, the last 12 weeks, oldest first."""
+    first = _first_week(today)
+    by_week: dict = defaultdict(int)
+    for day, day_figures in days.items():
+        if day >= first:
+            by_week[day - datetime.timedelta(days=day.weekday())] += day_figures.received
     weeks = [first + datetime.timedelta(weeks=i) for i in range(WEEKS)]
     return [(week.strftime("%m-%d"), by_week.get(week, 0)) for week in weeks]
 
 
-def _percentile(values: list[int], share: float) -> float:
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return float(ordered[0])
-    return float(statistics.quantiles(ordered, n=100, method="inclusive")[int(share * 100) - 1])
+def _nth(histogram: list[tuple[int, int]], index: int) -> int:
+    """The ``index``-th (0-based) value of the sorted values a histogram stands for."""
+    seen = 0
+    for value, count in histogram:
+        seen += count
+        if index < seen:
+            return value
+    raise IndexError(index)
 
 
-def stage_durations(*, agency: Agency | None, today: datetime.date) -> list[dict]:
+def _median(histogram: list[tuple[int, int]], n: int) -> float:
+    if n % 2:
+        return float(_nth(histogram, n // 2))
+    return (_nth(histogram, n // 2 - 1) + _nth(histogram, n // 2)) / 2
+
+
+def _percentile(histogram: list[tuple[int, int]], n: int, share: float) -> float:
+    """``statistics.quantiles(values, n=100, method="inclusive")[share*100 - 1]`` over the
+    values of a histogram, without writing them all out."""
+    if n == 1:
+        return float(histogram[0][0])
+    i = int(share * 100)
+    m = n - 1
+    j, delta = divmod(i * m, 100)
+    low = _nth(histogram, j)
+    high = _nth(histogram, j + 1) if j + 1 < n else low
+    return (low * (100 - delta) + high * delta) / 100
+
+
+def stage_durations(*, days: dict, today: datetime.date) -> list[dict]:
     """Per agency stage done in the last 180 days by this agency's side: median and 90th
     percentile working days, against the limit (pension's; medical's is shorter)."""
-    since = timezone.now() - datetime.timedelta(days=180)
-    stages = Stage.objects.filter(
-        completed_at__isnull=False, completed_at__gte=since, name__in=list(AGENCY_STAGES)
-    )
-    if agency is not None:
-        side_filters = Q()
-        for stage in AGENCY_STAGES:
-            field = (
-                "case__transfer_in_agency"
-                if STAGE_SIDE[stage] == "in"
-                else ("case__transfer_out_agency")
-            )
-            side_filters |= Q(name=stage, **{field: agency})
-        stages = stages.filter(side_filters)
-    durations: dict[str, list[int]] = defaultdict(list)
+    since = today - datetime.timedelta(days=DURATION_DAYS)
+    totals: dict[str, Counter] = defaultdict(Counter)
     insurances: dict[str, set] = defaultdict(set)
-    table = official_table()  # read once (a cache round trip), not once per stage
-    for name, started, completed, insurance in stages.values_list(
-        "name", "started_at", "completed_at", "case__insurance"
-    )[:5000]:
-        durations[name].append(
-            working_days_between(
-                timezone.localdate(started), timezone.localdate(completed), table=table
-            )
-        )
-        insurances[name].add(insurance)
+    for day, day_figures in days.items():
+        if day < since:
+            continue
+        for stage, kinds in day_figures.durations.items():
+            for insurance, histogram in kinds.items():
+                totals[stage].update(histogram)
+                insurances[stage].add(insurance)
     rows = []
     for stage in AGENCY_STAGES:
-        values = durations.get(stage, [])
+        histogram = sorted(totals.get(stage, Counter()).items())
+        count = sum(n for _value, n in histogram)
         kinds = insurances.get(stage) or {"pension"}
         rows.append(
             {
                 "stage": stage,
                 "label": StageName(stage).label,
-                "count": len(values),
-                "median": float(statistics.median(values)) if values else 0.0,
-                "p90": _percentile(values, 0.9) if values else 0.0,
+                "count": count,
+                "median": _median(histogram, count) if count else 0.0,
+                "p90": _percentile(histogram, count, 0.9) if count else 0.0,
                 "limit": max(stage_limit(kind, stage) for kind in kinds),
             }
         )
@@ -181,30 +199,15 @@ def overdue_by_stage(*, agency: Agency | None, today: datetime.date) -> list[dic
     ]
 
 
-def money_by_month(*, agency: Agency | None, today: datetime.date) -> list[dict]:
+def money_by_month(*, days: dict, today: datetime.date) -> list[dict]:
     """Money the agency remitted (bank paid out, transfer-out side) and received (confirmed,
     transfer-in side) per month, the last 12 months."""
-    month_starts = [today.replace(day=1)]
-    for _i in range(MONTHS - 1):
-        month_starts.insert(0, (month_starts[0] - datetime.timedelta(days=1)).replace(day=1))
-    first = month_starts[0]
-    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time()))
-    remittances = FundRemittance.objects.order_by()
-    out_filter = {"case__transfer_out_agency": agency} if agency else {}
-    in_filter = {"case__transfer_in_agency": agency} if agency else {}
-
-    def per_month(field: str, filters: dict) -> dict:
-        rows = (
-            remittances.filter(**{f"{field}__gte": start}, **filters)
-            .annotate(month=TruncMonth(field))
-            .values("month")
-            .annotate(total=Sum("amount"))
-        )
-        return {timezone.localdate(r["month"]).strftime("%Y-%m"): r["total"] for r in rows}
-
-    remitted = per_month("paid_at", out_filter)
-    received = per_month("received_at", in_filter)
-    months = [day.strftime("%Y-%m") for day in month_starts]
+    months = [day.strftime("%Y-%m") for day in _month_starts(today)]
+    remitted: dict = defaultdict(Decimal)
+    received: dict = defaultdict(Decimal)
+    for day, day_figures in days.items():
+        remitted[day.strftime("%Y-%m")] += day_figures.remitted
+        received[day.strftime("%Y-%m")] += day_figures.confirmed
     return [
         {
             "month": month,
@@ -215,20 +218,14 @@ def money_by_month(*, agency: Agency | None, today: datetime.date) -> list[dict]
     ]
 
 
-def moves_per_clerk(*, agency: Agency, today: datetime.date) -> list[tuple[str, int]]:
+def moves_per_clerk(*, days: dict, today: datetime.date) -> list[tuple[str, int]]:
     """For the supervisor: the moves each clerk of the agency made in the last 30 days."""
-    since = timezone.make_aware(
-        datetime.datetime.combine(today - datetime.timedelta(days=30), datetime.time())
-    )
-    rows = (
-        CaseEvent.objects.filter(
-            agency=agency, actor__isnull=False, action__in=list(CLERK_MOVES), created_at__gte=since
-        )
-        .order_by()
-        .values("actor__username")
-        .annotate(n=Count("pk"))
-    )
-    return sorted(((row["actor__username"], row["n"]) for row in rows), key=lambda r: -r[1])[:12]
+    since = today - datetime.timedelta(days=30)
+    moves: Counter = Counter()
+    for day, day_figures in days.items():
+        if day >= since:
+            moves.update(day_figures.moves)
+    return sorted(moves.items(), key=lambda row: (-row[1], row[0]))[:12]
 
 
 def workbench(*, clerk, today: datetime.date | None = None) -> dict:
@@ -236,12 +233,13 @@ def workbench(*, clerk, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     agency = clerk.agency if clerk else None
     rows = queue_rows(agency=agency, queues=queues_for(clerk), today=today)
-    weeks = weekly_received(agency=agency, today=today)
-    durations = stage_durations(agency=agency, today=today)
+    days = _daily(agency, today)
+    weeks = weekly_received(days=days, today=today)
+    durations = stage_durations(days=days, today=today)
     overdue = overdue_by_stage(agency=agency, today=today)
-    money = money_by_month(agency=agency, today=today)
+    money = money_by_month(days=days, today=today)
     per_clerk = (
-        moves_per_clerk(agency=agency, today=today)
+        moves_per_clerk(days=days, today=today)
         if clerk is not None and clerk.role == StaffRole.SUPERVISOR
         else None
     )
