@@ -3,24 +3,48 @@
 Django's admin and DRF's page-number pagination ask ``COUNT(*)`` of the whole filtered list on
 every page view. An agency with hundreds of thousands of cases would pay for a full count each
 time; nobody pages that far. ``CappedCountPaginator`` counts at most ``cap`` + 1 rows (an
-index-only ``LIMIT`` subquery), reports the cap, and says when it was reached."""
+index-only ``LIMIT`` subquery), reports the cap, and says when it was reached
+(``count_capped``: the list holds more). The API's first pages count only to 1,000."""
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
+# What a page within the first rows counts: nobody needs to know that a list of 1,000+ cases
+# holds exactly 8,412 to read its first pages, and counting 10,001 index entries is the
+# largest cost of an agency's first page at a million cases.
+FIRST_PAGES_CAP = 1_000
 
 
 class CappedCountPaginator(Paginator):
     cap = COUNT_CAP
+    # Set by page(): how many rows the asked page needs. When ``page()`` comes before the
+    # count (DRF), a page within the first 1,000 rows counts only that far; otherwise (the
+    # admin reads the count first) the count goes to the cap, as far as pages reach.
+    reach: int | None = None
+
+    def page(self, number):
+        try:
+            self.reach = int(number) * self.per_page
+        except (TypeError, ValueError):
+            self.reach = None  # validate_number gives the precise error
+        return super().page(number)
+
+    @property
+    def counting_cap(self) -> int:
+        # The next page within the first rows too: a capped count still shows a next page.
+        if self.reach is not None and self.reach + self.per_page <= FIRST_PAGES_CAP:
+            return FIRST_PAGES_CAP
+        return self.cap
 
     @cached_property
     def count(self) -> int:
         if not hasattr(self.object_list, "order_by"):
             return len(self.object_list)
-        counted = self.object_list.order_by()[: self.cap + 1].count()
-        self.count_capped = counted > self.cap
-        return min(counted, self.cap)
+        cap = self.counting_cap
+        counted = self.object_list.order_by()[: cap + 1].count()
+        self.count_capped = counted > cap
+        return min(counted, cap)
 
     count_capped = False
 
@@ -42,13 +66,18 @@ class PartsPaginator(CappedCountPaginator):
 
     @cached_property
     def count(self) -> int:
+        cap = self.counting_cap
         counted = sum(
-            self.object_list.filter(part).order_by()[: self.cap + 1].count() for part in self.parts
+            self.object_list.filter(part).order_by()[: cap + 1].count() for part in self.parts
         )
-        self.count_capped = counted > self.cap
-        return min(counted, self.cap)
+        self.count_capped = counted > cap
+        return min(counted, cap)
 
     def page(self, number):
+        try:
+            self.reach = int(number) * self.per_page
+        except (TypeError, ValueError):
+            self.reach = None
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page

@@ -40,11 +40,26 @@ from transfers.workflow import CLERK_MOVES, MOVES, QUEUES, CaseStatus
 
 
 class CasePagination(PageNumberPagination):
-    # An agency's list can hold hundreds of thousands of cases: count at most 10,000.
+    # An agency's list can hold hundreds of thousands of cases: the first pages count at most
+    # 1,000, deeper pages 10,000; ``count_capped`` says the list holds more than ``count``.
     django_paginator_class = CappedCountPaginator
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.count_capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": "true: the list holds more cases than count (counting stops there)",
+        }
+        schema["required"] = [*schema.get("required", []), "count_capped"]
+        return schema
 
 
 def _person(request):

@@ -195,3 +195,30 @@ def test_the_capped_paginator_stops_counting_at_its_cap(parties):
     assert (capped.count, capped.count_capped) == (3, True)
     assert Paginator(queryset, 2).count == 5
     assert [c.pk for c in capped.page(1)] == [c.pk for c in queryset[:2]]
+
+
+def test_the_first_pages_count_less_and_say_so_and_deeper_pages_count_on(
+    parties, api_client, monkeypatch
+):
+    """The API's first pages count only to FIRST_PAGES_CAP (here 4) and say the list holds
+    more; the page that needs more rows counts on, so every case can still be reached."""
+    import core.pagination
+
+    monkeypatch.setattr(core.pagination, "FIRST_PAGES_CAP", 4)
+    cases(parties, 7)
+    client = api_verified(api_client, parties.in_reviewer)
+    first = client.get("/api/v1/agency/transfers/?page_size=2").json()
+    assert (first["count"], first["count_capped"]) == (4, True)
+    assert first["next"] is not None
+    serials = [case["serial_no"] for case in first["results"]]
+    page = 2
+    while True:
+        answer = client.get(f"/api/v1/agency/transfers/?page_size=2&page={page}").json()
+        serials += [case["serial_no"] for case in answer["results"]]
+        if answer["next"] is None:
+            break
+        page += 1
+    # Page 2 reaches past the first rows: it counts them all, exactly.
+    assert (answer["count"], answer["count_capped"]) == (7, False)
+    assert sorted(serials) == sorted(TransferCase.objects.values_list("serial_no", flat=True))
+    assert len(serials) == 7
