@@ -151,7 +151,8 @@ def measure(name, client, path, extra, args) -> None:
         flush=True,
     )
     if profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        stats = pstats.Stats(profile)
+        stats.sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(40)
 
 
 if __name__ == "__main__":
