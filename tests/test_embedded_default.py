@@ -44,3 +44,29 @@ def test_migrate_and_seed_on_sqlite(tmp_path):
         timeout=120,
     )
     assert result.stdout.strip().splitlines()[-1] == "1", result.stderr[-3000:]
+    # The workbench's charts on SQLite: days rolled (dates truncated in the portal's time
+    # zone, JSON histograms) and the live days add up to the demo's cases of the 12 weeks (the
+    # superuser's view: every agency).
+    script = (
+        "import datetime\n"
+        "from django.utils import timezone\n"
+        "from transfers import figures, workbench\n"
+        "from transfers.models import TransferCase\n"
+        "today = timezone.localdate()\n"
+        "figures.roll(today=today)\n"
+        "data = workbench.workbench(clerk=None, today=today)\n"
+        "monday = today - datetime.timedelta(days=today.weekday() + 77)\n"
+        "start = timezone.make_aware(datetime.datetime.combine(monday, datetime.time()))\n"
+        "print(sum(n for _w, n in data['weeks']),"
+        " TransferCase.objects.filter(submitted_at__gte=start).count())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    shown, counted = result.stdout.strip().splitlines()[-1].split()
+    assert shown == counted != "0", result.stderr[-3000:]
