@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency
+from agencies.models import Agency, Region
 from agencies.selectors import clerk_of
 from core.errors import DomainError, TransitionNotAllowed
 from core.validators import PlainTextValidator
@@ -58,24 +58,32 @@ class AmountMismatch(TransitionNotAllowed):
 
 
 def lock_case(case: TransferCase | int) -> TransferCase:
-    """Re-read the case under a row lock (only the case row: ``of=self``)."""
+    """Re-read the case under a row lock (only the case row: ``of=self``), with what the moves
+    and steps read. Three short statements: one joining all eight tables took PostgreSQL
+    4-13 ms to plan, on every move and step of every case."""
     case_id = case.pk if isinstance(case, TransferCase) else case
     try:
-        return (
+        locked = (
             TransferCase.objects.select_for_update(of=("self",))
-            .select_related(
-                "person",
-                "from_region",
-                "to_region",
-                "transfer_in_agency__region",
-                "transfer_out_agency__region",
-                "from_enrollment",
-                "to_enrollment",
-            )
+            .select_related("person", "from_enrollment", "to_enrollment")
             .get(pk=case_id)
         )
     except TransferCase.DoesNotExist:
         raise TransitionNotAllowed(_("申请不存在。")) from None
+    agencies = Agency.objects.select_related("region").in_bulk(
+        {locked.transfer_in_agency_id, locked.transfer_out_agency_id} - {None}
+    )
+    regions = Region.objects.in_bulk({locked.from_region_id, locked.to_region_id} - {None})
+    for field, pool in (
+        ("transfer_in_agency", agencies),
+        ("transfer_out_agency", agencies),
+        ("from_region", regions),
+        ("to_region", regions),
+    ):
+        related_id = getattr(locked, f"{field}_id")
+        if related_id is not None:
+            setattr(locked, field, pool[related_id])
+    return locked
 
 
 def authorize(case: TransferCase, actor, action: str) -> Agency | None:
