@@ -88,9 +88,10 @@ def _attention(case: TransferCase, *, for_agency: bool) -> dict | None:
     if case.attention_since is None:
         return None
     if not for_agency:
-        # As CaseDetailSerializer.get_attention: the datetime itself, left to the JSON
-        # renderer (ISO 8601 as stored, not converted to the active time zone).
-        return {"since": case.attention_since, "message": str(PERSON_ATTENTION_MESSAGE)}
+        return {
+            "since": datetime_string(case.attention_since),
+            "message": str(PERSON_ATTENTION_MESSAGE),
+        }
     agency = case.attention_agency
     return {
         "since": datetime_string(case.attention_since),

@@ -287,7 +287,11 @@ class CaseDetailSerializer(CaseListSerializer):
         if case.attention_since is None:
             return None
         if not self.context.get("for_agency"):
-            return {"since": case.attention_since, "message": str(PERSON_ATTENTION_MESSAGE)}
+            # In the portal's time zone, as every other time of the API (and the agency's).
+            return {
+                "since": serializers.DateTimeField().to_representation(case.attention_since),
+                "message": str(PERSON_ATTENTION_MESSAGE),
+            }
         agency = case.attention_agency
         return AttentionSerializer(
             {

@@ -207,6 +207,9 @@ def test_retries_run_out_and_the_case_waits_for_the_transfer_out_agency(
     mine = api_client.get(f"/api/v1/transfers/{case.serial_no}/").json()
     assert mine["attention"]["message"] == "正在处理，如有延误经办机构会联系您。"
     assert "detail" not in mine["attention"] and "reason" not in mine["attention"]
+    # Since when, in China's time as every other time the person reads (not UTC).
+    since = timezone.localtime(case.attention_since).isoformat()
+    assert mine["attention"]["since"] == since and since.endswith("+08:00")
 
 
 def test_a_hard_no_from_the_bank_adapter_goes_to_attention_at_once(parties, settings):
