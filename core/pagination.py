@@ -60,16 +60,21 @@ class PartsPaginator(CappedCountPaginator):
 
     ``parts``: ``Q`` objects, pairwise disjoint, whose union is the whole list."""
 
-    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, parts):
+    def __init__(
+        self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, parts, whole=None
+    ):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.parts = parts
+        # ``whole``: the list without its "any part" condition (the parts restrict it). An OR of
+        # the parts kept beside one part makes PostgreSQL scan both sides' indexes (a bitmap
+        # OR: 13 ms to count 1,001 rows at 1M, 2 ms without). The page itself is always read
+        # from ``object_list``: only its keys' candidates and the count come from ``whole``.
+        self.whole = object_list if whole is None else whole
 
     @cached_property
     def count(self) -> int:
         cap = self.counting_cap
-        counted = sum(
-            self.object_list.filter(part).order_by()[: cap + 1].count() for part in self.parts
-        )
+        counted = sum(self.whole.filter(part).order_by()[: cap + 1].count() for part in self.parts)
         self.count_capped = counted > cap
         return min(counted, cap)
 
@@ -92,9 +97,7 @@ class PartsPaginator(CappedCountPaginator):
             return self.object_list.none()
         sqls, params = [], []
         for part in self.parts:
-            sql, part_params = (
-                self.object_list.filter(part).values("pk")[:top].query.sql_with_params()
-            )
+            sql, part_params = self.whole.filter(part).values("pk")[:top].query.sql_with_params()
             sqls.append(f"({sql})")
             params.extend(part_params)
         candidates = RawSQL(" UNION ALL ".join(sqls), params)

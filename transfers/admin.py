@@ -244,9 +244,17 @@ class TransferCaseAdmin(admin.ModelAdmin):
             return super().get_paginator(
                 request, queryset, per_page, orphans, allow_empty_first_page
             )
-        return PartsPaginator(
+        paginator = PartsPaginator(
             queryset, per_page, orphans, allow_empty_first_page, parts=agency_parts(clerk.agency_id)
         )
+        # The changelist reads the count before the page: tell the paginator which page, so
+        # that the first pages count only to 1,000 (shown as "1000+", templates/admin/
+        # pagination.html) and deeper pages count on.
+        try:
+            paginator.reach = max(int(request.GET.get("p", 1)), 1) * per_page
+        except ValueError:
+            paginator.reach = None
+        return paginator
 
     # --- columns -------------------------------------------------------------------------
     @admin.display(description=gettext_lazy("参保人"), ordering="person__name")

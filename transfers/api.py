@@ -203,7 +203,9 @@ class AgencyTransferListView(APIView):
             # Transfer-in OR transfer-out party: paged part by part on their indexes.
             paginator = CasePagination()
             paginator.django_paginator_class = partial(
-                PartsPaginator, parts=selectors.agency_parts(membership.agency_id)
+                PartsPaginator,
+                parts=selectors.agency_parts(membership.agency_id),
+                whole=selectors.cases_in_agency_list_order(),
             )
         page = paginator.paginate_queryset(cases, request, view=self)
         # StaffCaseListSerializer is the schema (transfers.representations: same JSON, less CPU).

@@ -107,13 +107,23 @@ def agency_parts(agency_id: int) -> list[Q]:
     ]
 
 
+def _agency_list_order():
+    return (F("current_due_date").asc(nulls_last=True), "submitted_at", "id")
+
+
 def cases_for_agency(*, agency: Agency) -> QuerySet[TransferCase]:
     """Every case where ``agency`` is the transfer-in or transfer-out party, overdue first."""
     return (
         TransferCase.objects.filter(Q(transfer_in_agency=agency) | Q(transfer_out_agency=agency))
         .select_related(*LIST_RELATED)
-        .order_by(F("current_due_date").asc(nulls_last=True), "submitted_at", "id")
+        .order_by(*_agency_list_order())
     )
+
+
+def cases_in_agency_list_order() -> QuerySet[TransferCase]:
+    """Every case, in the agency list's order: what ``PartsPaginator`` restricts by the parts
+    of ``agency_parts`` to count and to find a page's candidates (``whole``)."""
+    return TransferCase.objects.order_by(*_agency_list_order())
 
 
 def queue_for_agency(*, agency: Agency, queue: str) -> QuerySet[TransferCase]:

@@ -222,3 +222,26 @@ def test_the_first_pages_count_less_and_say_so_and_deeper_pages_count_on(
     assert (answer["count"], answer["count_capped"]) == (7, False)
     assert sorted(serials) == sorted(TransferCase.objects.values_list("serial_no", flat=True))
     assert len(serials) == 7
+
+
+def test_the_admin_list_says_when_its_count_stopped_and_pages_on(parties, client, monkeypatch):
+    """The first admin pages count to FIRST_PAGES_CAP (here 4) and show "4+"; a deeper page
+    counts the whole list and shows the exact number."""
+    import re
+
+    import core.pagination
+    from transfers.admin import TransferCaseAdmin
+
+    monkeypatch.setattr(core.pagination, "FIRST_PAGES_CAP", 4)
+    monkeypatch.setattr(TransferCaseAdmin, "list_per_page", 2)
+    cases(parties, 7)
+    login_verified(client, parties.in_reviewer)
+    url = "/admin/transfers/transfercase/"
+
+    def paginator(response) -> str:
+        found = re.search(r'<p class="paginator">(.*?)</p>', response.content.decode(), re.S)
+        return " ".join(found.group(1).split())
+
+    assert "4+ " in paginator(client.get(url)), "the capped count says there are more"
+    deeper = paginator(client.get(url, {"p": 3}))
+    assert " 7 " in f" {deeper}" and "7+" not in deeper and "4+" not in deeper
