@@ -152,16 +152,34 @@ def _fresh_calendar_table():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_counters():
+def _fresh_rate_counters(monkeypatch):
     """Throttle and login-guard counters live in the cache (Redis db N in CI): every test
-    starts with none. Only those keys are removed, never a Celery queue on the same Redis."""
+    starts with none. Only those keys are removed, never a Celery queue on the same Redis.
+
+    The throttles count in fixed windows (a minute, an hour): a test whose requests straddled
+    a window's end saw its count restart (a CI run at 03:00:00 UTC did). The throttles' clock
+    runs at the real pace from half past the current hour plus 30 s instead: half an hour and
+    half a minute before any window ends."""
+    import time as real_time
+
     from django.core.cache import cache
+
+    import core.throttles
 
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("throttle:*")
         cache.delete_pattern("guard:*")
     else:
         cache.clear()
+    started = real_time.time()
+    base = started // 3600 * 3600 + 1830
+
+    class ThrottleClock:
+        @staticmethod
+        def time() -> float:
+            return base + (real_time.time() - started)
+
+    monkeypatch.setattr(core.throttles, "time", ThrottleClock)
 
 
 @pytest.fixture
