@@ -24,11 +24,15 @@ class CappedCountPaginator(Paginator):
     reach: int | None = None
 
     def page(self, number):
+        self.expect_page(number)
+        return super().page(number)
+
+    def expect_page(self, number) -> None:
+        """Note how many rows the page ``number`` needs, before anything counts."""
         try:
             self.reach = int(number) * self.per_page
         except (TypeError, ValueError):
             self.reach = None  # validate_number gives the precise error
-        return super().page(number)
 
     @property
     def counting_cap(self) -> int:
@@ -79,10 +83,7 @@ class PartsPaginator(CappedCountPaginator):
         return min(counted, cap)
 
     def page(self, number):
-        try:
-            self.reach = int(number) * self.per_page
-        except (TypeError, ValueError):
-            self.reach = None
+        self.expect_page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page

@@ -250,10 +250,7 @@ class TransferCaseAdmin(admin.ModelAdmin):
         # The changelist reads the count before the page: tell the paginator which page, so
         # that the first pages count only to 1,000 (shown as "1000+", templates/admin/
         # pagination.html) and deeper pages count on.
-        try:
-            paginator.reach = max(int(request.GET.get("p", 1)), 1) * per_page
-        except ValueError:
-            paginator.reach = None
+        paginator.expect_page(request.GET.get("p", 1))
         return paginator
 
     # --- columns -------------------------------------------------------------------------

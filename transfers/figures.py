@@ -186,15 +186,15 @@ def roll(*, today: datetime.date | None = None, first: datetime.date | None = No
     today = today or timezone.localdate()
     last = today - datetime.timedelta(days=LIVE_DAYS)
     first = first or today - datetime.timedelta(days=WINDOW_DAYS)
+    return _roll_missing(first, last)
+
+
+def _roll_missing(first: datetime.date, last: datetime.date) -> int:
     rolled = set(
         DailyFigures.objects.filter(agency=None, day__range=(first, last)).values_list(
             "day", flat=True
         )
     )
-    return _roll_missing(first, last, rolled)
-
-
-def _roll_missing(first: datetime.date, last: datetime.date, rolled: set) -> int:
     missing = [
         first + datetime.timedelta(days=i)
         for i in range((last - first).days + 1)
@@ -241,12 +241,7 @@ def daily(*, agency_id: int | None, first: datetime.date, today: datetime.date) 
     """``{day: Day}`` from ``first`` to ``today`` for one agency (None: every agency): closed
     days from their rolled rows (rolling the missing ones first), the last days live."""
     last_rolled = today - datetime.timedelta(days=LIVE_DAYS)
-    rolled = set(
-        DailyFigures.objects.filter(agency=None, day__range=(first, last_rolled)).values_list(
-            "day", flat=True
-        )
-    )
-    _roll_missing(first, last_rolled, rolled)
+    _roll_missing(first, last_rolled)
     rows = DailyFigures.objects.filter(agency_id=agency_id, day__range=(first, last_rolled))
     days: dict = defaultdict(Day)
     for row in rows:
