@@ -121,6 +121,23 @@ def main() -> None:
     )
 
 
+def postgres_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL server's processes on this machine (all
+    databases: the bench's is the only busy one), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(") ", 1)
+            if not stat.with_name("comm").read_text().startswith("postgres"):
+                continue
+        except OSError:  # the process ended meanwhile
+            continue
+        values = fields[1].split()
+        total += (int(values[11]) + int(values[12])) / ticks  # utime, stime
+    return total
+
+
 def cpu_busy() -> tuple[float, float]:
     """(busy, total) jiffies of the whole machine, from /proc/stat."""
     fields = [float(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
@@ -257,6 +274,7 @@ def run(n: int, concurrency: int, url: str, waves: bool) -> tuple[float, float]:
         sampler.start()
         busy_before, total_before = cpu_busy()
         children_before = os.times()
+        postgres_before = postgres_cpu()
         started = time.monotonic()
         cases = [
             services.transfer_submit(
@@ -290,6 +308,7 @@ def run(n: int, concurrency: int, url: str, waves: bool) -> tuple[float, float]:
         wait_all(CaseStatus.COMPLETED)
         elapsed = time.monotonic() - started
         busy_after, total_after = cpu_busy()
+        postgres_used = postgres_cpu() - postgres_before
     finally:
         sampler.stop.set()
         worker.terminate()
@@ -319,6 +338,12 @@ def run(n: int, concurrency: int, url: str, waves: bool) -> tuple[float, float]:
         f"CPU during the flow: machine {machine:.0f} % busy (all processes, shared machine); "
         f"the worker processes used {worker_cpu:.1f} s = {worker_cpu / elapsed:.2f} cores, "
         f"{worker_cpu / n:.3f} s a case"
+    )
+    own = (children.user + children.system) - (children_before.user + children_before.system)
+    print(
+        f"the rest of the machine's CPU a case: this process (applicants and clerks: submit, "
+        f"accept, acknowledge, remit, confirm; polling) {own / n:.3f} s, "
+        f"PostgreSQL {postgres_used / n:.3f} s"
     )
     sampler.report()
     print(f"median accept → letter_sent: {medians('accept', 'send_letter'):.2f} s")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -33,12 +34,10 @@ class Message:
     body_en: str = ""
 
 
-def notify_user(*, user, message: Message, link: str, key: str) -> bool:
-    """The in-app message for ``user``; False when it was already there."""
-    if Notification.objects.filter(user=user, key=key).exists():
-        return False
-    # INSERT … ON CONFLICT DO NOTHING: a concurrent run of the same key is simply a no-op
-    # (one statement, no savepoint: this runs for every event of every case).
+def notify_user(*, user, message: Message, link: str, key: str) -> None:
+    """The in-app message for ``user``, once per key (nothing if it is already there)."""
+    # INSERT … ON CONFLICT DO NOTHING on (user, key): a repeat or a concurrent run of the same
+    # key is a no-op, in one statement (this runs for every event of every case).
     Notification.objects.bulk_create(
         [
             Notification(
@@ -53,59 +52,102 @@ def notify_user(*, user, message: Message, link: str, key: str) -> bool:
         ],
         ignore_conflicts=bool(key),
     )
-    return True
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One e-mail or SMS to queue: ``recipient`` empty means there is no one to send it to."""
+
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+
+
+def queue_deliveries(*, key: str, outgoing: list[Outgoing]) -> None:
+    """Create each delivery once (``<key>:<channel>`` is unique); none without a recipient."""
+    # One INSERT … ON CONFLICT DO NOTHING for all of them.
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                key=f"{key}:{item.channel}",
+                channel=item.channel,
+                recipient=item.recipient,
+                subject=item.subject[:200],
+                body=item.body,
+            )
+            for item in outgoing
+            if item.recipient
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def queue_delivery(*, channel: str, recipient: str, subject: str, body: str, key: str) -> None:
-    """Create the delivery once (the key is unique); nothing if there is no recipient."""
-    if recipient:
-        # INSERT … ON CONFLICT DO NOTHING on the unique key: one statement, created once.
-        Delivery.objects.bulk_create(
-            [
-                Delivery(
-                    key=f"{key}:{channel}",
-                    channel=channel,
-                    recipient=recipient,
-                    subject=subject[:200],
-                    body=body,
-                )
-            ],
-            ignore_conflicts=True,
+    """One delivery: ``queue_deliveries`` with a single item."""
+    queue_deliveries(key=key, outgoing=[Outgoing(channel, recipient, subject, body)])
+
+
+def _claim_pending(key_prefix: str) -> list[Delivery]:
+    """Claim every pending delivery of ``key_prefix`` (pending → sending) in one short
+    transaction; rows another sender holds are skipped, never waited for or taken twice."""
+    with transaction.atomic():
+        claimed = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(key__startswith=f"{key_prefix}:", status=DeliveryStatus.PENDING)
+            .only("pk", "channel", "recipient", "subject", "body")
+            .order_by("pk")
         )
+        if claimed:
+            Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
+                status=DeliveryStatus.SENDING,
+                claimed_at=timezone.now(),
+                attempts=F("attempts") + 1,
+            )
+    return claimed
+
+
+def _send(delivery: Delivery) -> None:
+    if delivery.channel == DeliveryChannel.EMAIL:
+        send_mail(
+            delivery.subject, delivery.body, settings.DEFAULT_FROM_EMAIL, [delivery.recipient]
+        )
+    else:
+        send_sms(phone=delivery.recipient, message=delivery.body)
 
 
 def send_pending(*, key_prefix: str) -> None:
-    """Send every pending delivery of ``key_prefix``. Each is claimed first (pending →
-    sending); a failure puts it back to pending and re-raises, so the caller's retry sends
-    only what is still unsent."""
-    pending = Delivery.objects.filter(
-        key__startswith=f"{key_prefix}:", status=DeliveryStatus.PENDING
-    ).only("pk", "channel", "recipient", "subject", "body")
-    for delivery in list(pending):
-        pk = delivery.pk
-        claimed = Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENDING,
-            claimed_at=timezone.now(),
-            attempts=F("attempts") + 1,
-        )
-        if not claimed:
-            continue
+    """Send every pending delivery of ``key_prefix``. They are claimed first (pending →
+    sending) and marked sent once sent. When one fails, those already sent are marked sent,
+    the failed one and those not yet tried go back to pending, and the error is raised again,
+    so the caller's retry sends only what is still unsent. A crash between sending and
+    marking leaves them "sending", which ``fail_interrupted_deliveries`` marks failed, never
+    sent twice."""
+    sent: list[int] = []
+
+    def mark_sent() -> None:
+        if sent:
+            Delivery.objects.filter(pk__in=sent).update(
+                status=DeliveryStatus.SENT, sent_at=timezone.now()
+            )
+
+    claimed = _claim_pending(key_prefix)
+    for position, delivery in enumerate(claimed):
         try:
-            if delivery.channel == DeliveryChannel.EMAIL:
-                send_mail(
-                    delivery.subject,
-                    delivery.body,
-                    settings.DEFAULT_FROM_EMAIL,
-                    [delivery.recipient],
-                )
-            else:
-                send_sms(phone=delivery.recipient, message=delivery.body)
+            _send(delivery)
         except Exception as exc:
-            Delivery.objects.filter(pk=pk).update(
+            mark_sent()
+            Delivery.objects.filter(pk=delivery.pk).update(
                 status=DeliveryStatus.PENDING, claimed_at=None, last_error=repr(exc)[:2000]
             )
+            untried = [d.pk for d in claimed[position + 1 :]]
+            if untried:
+                Delivery.objects.filter(pk__in=untried).update(
+                    status=DeliveryStatus.PENDING, claimed_at=None, attempts=F("attempts") - 1
+                )
             raise
-        Delivery.objects.filter(pk=pk).update(status=DeliveryStatus.SENT, sent_at=timezone.now())
+        sent.append(delivery.pk)
+    mark_sent()
 
 
 def fail_interrupted_deliveries(*, now: datetime.datetime | None = None) -> int:

@@ -315,6 +315,84 @@ def test_an_interrupted_sms_is_marked_failed_and_never_sent_twice(settings):
     assert Delivery.objects.get().status == DeliveryStatus.FAILED
 
 
+class _SmsGatewayDown:
+    def send(self, *, phone: str, message: str) -> None:
+        raise ConnectionError("SMS gateway unreachable")
+
+
+def test_a_failed_sms_keeps_the_sent_email_and_the_retry_sends_only_the_sms(settings, mailoutbox):
+    from core.notifications import Outgoing, queue_deliveries
+    from core.sms import MemorySmsBackend
+
+    queue_deliveries(
+        key="case-event:7",
+        outgoing=[
+            Outgoing("email", "a@example.cn", "标题", "正文"),
+            Outgoing("sms", "13912345678", "", "短信"),
+            Outgoing("sms", "", "", "no recipient: not queued"),
+        ],
+    )
+    settings.SMS_BACKEND = f"{__name__}._SmsGatewayDown"
+    with pytest.raises(ConnectionError):
+        send_pending(key_prefix="case-event:7")
+    email, sms = Delivery.objects.order_by("pk")
+    assert (email.status, sms.status) == (DeliveryStatus.SENT, DeliveryStatus.PENDING)
+    assert "SMS gateway unreachable" in sms.last_error
+    assert len(mailoutbox) == 1
+
+    settings.SMS_BACKEND = "core.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
+    send_pending(key_prefix="case-event:7")
+    assert MemorySmsBackend.outbox == [("13912345678", "短信")]
+    assert len(mailoutbox) == 1  # the e-mail was not sent again
+    assert set(Delivery.objects.values_list("status", "attempts")) == {
+        (DeliveryStatus.SENT, 1),
+        (DeliveryStatus.SENT, 2),
+    }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_another_sender_holds_is_skipped_not_sent_twice(settings):
+    """Two senders of the same key at once (a re-dispatch racing the first run): the rows the
+    first has claimed are locked, and the second passes them by instead of sending them."""
+    import threading
+
+    from django.db import transaction
+
+    from core.notifications import queue_delivery
+    from core.sms import MemorySmsBackend
+
+    settings.SMS_BACKEND = "core.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
+    queue_delivery(channel="sms", recipient="13912345678", subject="", body="一次", key="k:1")
+    locked = threading.Event()
+    release = threading.Event()
+
+    def hold_the_row():
+        from django.db import connections
+
+        try:
+            with transaction.atomic():
+                list(Delivery.objects.select_for_update().filter(key="k:1:sms"))
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    assert locked.wait(10)
+    try:
+        send_pending(key_prefix="k:1")
+        assert MemorySmsBackend.outbox == []
+    finally:
+        release.set()
+        holder.join()
+    send_pending(key_prefix="k:1")
+    assert MemorySmsBackend.outbox == [("13912345678", "一次")]
+
+
 def test_messages_follow_the_readers_language_at_reading_time(
     parties, api_client, django_capture_on_commit_callbacks
 ):

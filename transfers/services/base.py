@@ -70,20 +70,35 @@ def lock_case(case: TransferCase | int) -> TransferCase:
         )
     except TransferCase.DoesNotExist:
         raise TransitionNotAllowed(_("申请不存在。")) from None
-    agencies = Agency.objects.select_related("region").in_bulk(
-        {locked.transfer_in_agency_id, locked.transfer_out_agency_id} - {None}
+    return with_places(locked)
+
+
+def read_case(case_id: int) -> TransferCase:
+    """The case with what the steps read, without a lock (a move re-reads it under one)."""
+    return with_places(
+        TransferCase.objects.select_related("person", "from_enrollment", "to_enrollment").get(
+            pk=case_id
+        )
     )
-    regions = Region.objects.in_bulk({locked.from_region_id, locked.to_region_id} - {None})
+
+
+def with_places(case: TransferCase) -> TransferCase:
+    """Set the case's two agencies (with their regions) and two regions, read by key in two
+    small statements instead of joined to the case."""
+    agencies = Agency.objects.select_related("region").in_bulk(
+        {case.transfer_in_agency_id, case.transfer_out_agency_id} - {None}
+    )
+    regions = Region.objects.in_bulk({case.from_region_id, case.to_region_id} - {None})
     for field, pool in (
         ("transfer_in_agency", agencies),
         ("transfer_out_agency", agencies),
         ("from_region", regions),
         ("to_region", regions),
     ):
-        related_id = getattr(locked, f"{field}_id")
+        related_id = getattr(case, f"{field}_id")
         if related_id is not None:
-            setattr(locked, field, pool[related_id])
-    return locked
+            setattr(case, field, pool[related_id])
+    return case
 
 
 def authorize(case: TransferCase, actor, action: str) -> Agency | None:

@@ -82,7 +82,8 @@ def dispatch(*, event_id: int) -> str:
     ``TransientFailure`` when a retry may succeed."""
     if not _claim(event_id):
         return "skipped"
-    event = CaseEvent.objects.get(pk=event_id)
+    # With the case, person and user the person's notice reads (its first follow-up, mostly).
+    event = CaseEvent.objects.select_related("case__person__user").get(pk=event_id)
     for step in MOVES[event.action].follow_ups:
         try:
             STEP_FUNCTIONS[step](event)

@@ -27,7 +27,13 @@ from transfers.contexts import (
     pension_info_sheet_context,
 )
 from transfers.models import CaseEvent, FundRemittance, Stage, TransferCase, TransferFunds
-from transfers.services.base import apply_move, lock_case, pause_for_tests, record_event
+from transfers.services.base import (
+    apply_move,
+    lock_case,
+    pause_for_tests,
+    read_case,
+    record_event,
+)
 from transfers.services.bridging import bridging_amounts
 from transfers.services.notify import notify_agency_of_event, notify_person_of_event
 from transfers.workflow import OPEN_STATUSES, STEPS, CaseStatus, StageName, side_agency_id
@@ -67,7 +73,7 @@ def transfer_issue_certificate(*, case_id: int):
 def transfer_send_letter(*, case_id: int):
     """Stage 3: render the contact letter and deliver it to the transfer-out agency (it is
     addressed to it and readable by its staff). accepted → letter_sent; a no-op otherwise."""
-    case = lock_free_case(case_id)
+    case = read_case(case_id)
     if case.status != CaseStatus.ACCEPTED:
         return None  # already sent (a repeat run), or the case moved on
     kind = (
@@ -90,19 +96,6 @@ def transfer_send_letter(*, case_id: int):
             return document
         apply_move(case, "send_letter", agency=case.transfer_in_agency, note=document.number)
     return document
-
-
-def lock_free_case(case_id: int) -> TransferCase:
-    """The case with what the steps read, without a lock (the move re-reads it under one)."""
-    return TransferCase.objects.select_related(
-        "person",
-        "from_region",
-        "to_region",
-        "transfer_in_agency__region",
-        "transfer_out_agency__region",
-        "from_enrollment",
-        "to_enrollment",
-    ).get(pk=case_id)
 
 
 def transfer_issue_info_sheet(*, case_id: int):
