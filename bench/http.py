@@ -15,6 +15,11 @@ ratio to the trivial view measured in the same run (at the start and again at th
 ratio uses their mean), and the number of responses that were not 200 (a redirect to the login
 page would be a benchmark bug: every endpoint is first checked once to answer 200).
 
+Two more rows are the signed-in floors (``bench/floor_wsgi.py``, served by the portal's own
+gunicorn): an empty page behind the whole middleware stack and ``login_required``, and an empty
+API call behind the API's token authentication: no page or call that needs the signed-in
+person can be cheaper than these.
+
 ``--compare DIR`` serves a second checkout of the portal beside this one (e.g.
 ``git worktree add /tmp/before <commit>``, with ``.venv`` linked and ``compilemessages`` run) and
 measures every endpoint on both, in alternating order: on a shared machine whose load changes
@@ -331,7 +336,7 @@ def main() -> None:
             port = free_port()
             processes.append(
                 start_gunicorn(
-                    "portal.wsgi:application",
+                    FLOOR_APP if has_floors(root) else "portal.wsgi:application",
                     port,
                     {**env, "STATIC_ROOT": static_root},
                     args,
@@ -339,6 +344,8 @@ def main() -> None:
                 )
             )
             endpoints = sign_in_and_list(port, args, authenticator)
+            if not has_floors(root):  # an older checkout, compared
+                endpoints = [e for e in endpoints if "floor" not in e[0]]
             if args.only:
                 endpoints = [e for e in endpoints if re.search(args.only, e[0])]
             check_answers(endpoints, port)
@@ -371,6 +378,11 @@ def main() -> None:
 
 
 BASELINE = "trivial view (baseline)"
+FLOOR_APP = "bench.floor_wsgi:application"
+
+
+def has_floors(root: Path) -> bool:
+    return (root / "bench/floor_wsgi.py").exists()
 
 
 def sign_in_and_list(portal_port: int, args, authenticator) -> list[tuple[str, str, dict]]:
@@ -381,6 +393,11 @@ def sign_in_and_list(portal_port: int, args, authenticator) -> list[tuple[str, s
         token = api_token(portal_port, username, args.password)
         bearer = {"Authorization": f"Token {token}"}
         serial = first_case(portal_port, token, username)
+        if name == next(iter(PERSONS)):
+            endpoints += [
+                (f"{name} signed-in floor: empty page", "/bench/floor/page/", cookie),
+                (f"{name} signed-in floor: empty API call", "/bench/floor/api/", bearer),
+            ]
         endpoints += [
             (f"{name} /", "/", cookie),
             (f"{name} /me/records/", "/me/records/", cookie),

@@ -11,19 +11,37 @@ from agencies.models import Insurance, Region
 from core.errors import DomainError
 from core.validators import validate_phone, validate_plain_multiline_text, validate_plain_text
 from transfers import attachments
-from transfers.models import CATEGORIES_BY_INSURANCE, category_label
+from transfers.models import (
+    BRIDGING_CATEGORIES,
+    CATEGORIES_BY_INSURANCE,
+    Category,
+    category_label,
+)
 from transfers.workflow import MOVES, CaseStatus
 
 
 def category_choices() -> list:
-    """The categories grouped by insurance (an <optgroup> each), in the forms' order."""
+    """The categories grouped by insurance (an <optgroup> each), in the forms' order, then
+    城乡制度衔接 (pension, between the employee and the resident scheme)."""
     return [
+        *(
+            (
+                Insurance(insurance).label,
+                [(c.value, category_label(insurance, c)) for c in categories],
+            )
+            for insurance, categories in CATEGORIES_BY_INSURANCE.items()
+        ),
         (
-            Insurance(insurance).label,
-            [(c.value, category_label(insurance, c)) for c in categories],
-        )
-        for insurance, categories in CATEGORIES_BY_INSURANCE.items()
+            _("城乡养老保险制度衔接（养老保险）"),
+            [(c.value, Category(c).label) for c in BRIDGING_CATEGORIES],
+        ),
     ]
+
+
+def categories_of(insurance: str) -> tuple:
+    """The categories a form accepts with ``insurance``: bridging is a pension case."""
+    bridging = BRIDGING_CATEGORIES if insurance == Insurance.PENSION else ()
+    return (*CATEGORIES_BY_INSURANCE[insurance], *bridging)
 
 
 def validate_attachment(upload) -> None:
@@ -69,6 +87,8 @@ class ApplyForm(forms.Form):
         choices=[("", _("请选择"))],
         help_text=_(
             "养老保险可选：外省企业保险转入、外省机关事业保险转入；医疗保险可选：普通职工。"
+            "同时参加过职工养老保险和城乡居民养老保险、已达到退休年龄的，可选城乡养老保险制度衔接，"
+            "转出地填原参保地，转入地填待遇领取地，只填一个转出地。"
             "退役军人保险转入、未就业随军配偶保险转入和医疗保险随军配偶转入，"
             "请到转入地经办机构窗口办理。"
         ),
@@ -171,7 +191,7 @@ class ApplyForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         insurance, category = cleaned.get("insurance"), cleaned.get("category")
-        if insurance and category and category not in CATEGORIES_BY_INSURANCE[insurance]:
+        if insurance and category and category not in categories_of(insurance):
             self.add_error(
                 "category",
                 _("“%(category)s”不适用于%(insurance)s，请重新选择转入类型。")

@@ -427,3 +427,61 @@ def test_before_receipt_the_case_page_says_the_refund_is_due_not_done(parties, c
     }
     # Nor on my records: the resident account still holds it.
     assert "重复缴费退还本人" not in client.get("/me/records/").content.decode()
+
+
+# ── the web form ─────────────────────────────────────────────────────────────────────────────
+
+
+def web_application(category, **overrides) -> dict:
+    data = {
+        "insurance": "pension",
+        "category": category,
+        "from_province": "370000",
+        "from_city": "370700",
+        "from_county": "370705",
+        "to_province": "370000",
+        "to_city": "370700",
+        "to_county": "370705",
+        "phone": "13612345678",
+        "hukou_address": "山东省潍坊市奎文区胜利东街100号",
+        "declaration": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_sun_ba_applies_resident_to_employee_on_the_web_form(parties, client):
+    person = sun_ba(parties)
+    client.force_login(person.user)
+    form = client.get("/transfers/apply/").content.decode()
+    assert '<optgroup label="城乡养老保险制度衔接（养老保险）">' in form
+    assert "城乡居民养老保险转入职工养老保险" in form
+    assert "转入地填待遇领取地" in form
+
+    response = client.post("/transfers/apply/", web_application("resident_to_employee"))
+    case = TransferCase.objects.get(person=person)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert (case.category, case.insurance) == ("resident_to_employee", "pension")
+    assert case.transfer_out_agency == parties.resident_agency
+    assert case.transfer_in_agency == parties.employee_agency
+    page = client.get(response["Location"]).content.decode()
+    assert case.serial_no in page
+
+
+@pytest.mark.django_db
+def test_the_web_form_refuses_bridging_as_the_api_does_and_creates_nothing(parties, client):
+    person = sun_ba(parties)
+    client.force_login(person.user)
+    medical = client.post(
+        "/transfers/apply/", web_application("resident_to_employee", insurance="medical")
+    )
+    assert medical.status_code == 400
+    assert "“城乡居民养老保险转入职工养老保险”不适用于基本医疗保险" in medical.content.decode()
+    # 孙八 meets the employee conditions (240 months): the reverse direction is refused.
+    reverse = client.post("/transfers/apply/", web_application("employee_to_resident"))
+    assert reverse.status_code == 400
+    html = reverse.content.decode()
+    assert 'role="alert"' in html
+    assert "180" in html
+    assert not TransferCase.objects.exists()
