@@ -38,6 +38,12 @@ def category_choices() -> list:
     ]
 
 
+def category_group_insurances() -> str:
+    """The insurance of each option group of ``category_choices``, in order, for the page's
+    script that offers only the groups of the chosen insurance."""
+    return " ".join([*(str(i) for i in CATEGORIES_BY_INSURANCE), str(Insurance.PENSION)])
+
+
 def categories_of(insurance: str) -> tuple:
     """The categories a form accepts with ``insurance``: bridging is a pension case."""
     bridging = BRIDGING_CATEGORIES if insurance == Insurance.PENSION else ()
@@ -134,6 +140,7 @@ class ApplyForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("请选择")), *category_choices()]
+        self.fields["category"].widget.attrs["data-group-insurance"] = category_group_insurances()
         provinces = list(
             Region.objects.filter(level=1, online_transfer_enabled=True).order_by("code")
         )

@@ -46,17 +46,16 @@
   });
 
   var category = document.getElementById("id_category");
-  var groups = {};
-  Array.prototype.forEach.call(category.querySelectorAll("optgroup"), function (g, i) {
-    groups[["pension", "medical"][i]] = g;
-  });
+  // The insurance of each option group, in order (several groups may share one).
+  var insurances = (category.getAttribute("data-group-insurance") || "").split(" ");
+  var groups = Array.prototype.slice.call(category.querySelectorAll("optgroup"));
   function filterCategories() {
     var checked = document.querySelector("input[name=insurance]:checked");
-    Object.keys(groups).forEach(function (key) {
-      var off = checked && checked.value !== key;
-      groups[key].hidden = off;
-      groups[key].disabled = off;
-      if (off && category.selectedOptions[0] && category.selectedOptions[0].parentNode === groups[key]) {
+    groups.forEach(function (group, i) {
+      var off = checked && checked.value !== insurances[i];
+      group.hidden = off;
+      group.disabled = off;
+      if (off && category.selectedOptions[0] && category.selectedOptions[0].parentNode === group) {
         category.value = "";
       }
     });

@@ -119,3 +119,29 @@ def test_apply_page_fits_a_phone_and_shows_refusals_in_the_error_summary(page, m
     assert "请阅读并勾选承诺" in summary.inner_text()
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_the_bridging_categories_are_offered_with_the_pension_only(page, regions):
+    from tests.transfers.bridging import sun_ba, weifang
+
+    person = sun_ba(weifang())
+    person.user.set_password(PASSWORD)
+    person.user.save(update_fields=["password"])
+    log_in(page, person.user.username)
+    page.goto("/transfers/apply/")
+    bridging = page.locator('#id_category optgroup[label="城乡养老保险制度衔接（养老保险）"]')
+    page.get_by_label("基本医疗保险").check()
+    assert bridging.evaluate("g => g.hidden && g.disabled")
+    page.get_by_label("基本养老保险").check()
+    assert bridging.evaluate("g => !g.hidden && !g.disabled")
+    page.select_option("#id_category", "resident_to_employee")
+    for side in ("from", "to"):
+        page.select_option(f"#id_{side}_province", "370000")
+        page.select_option(f"#id_{side}_city", "370700")
+        page.select_option(f"#id_{side}_county", "370705")
+    page.get_by_label(re.compile("本人承诺")).check()
+    page.get_by_role("button", name="提交申请").click()
+    page.wait_for_load_state()
+    case = TransferCase.objects.get(person=person)
+    assert case.category == "resident_to_employee"
+    assert case.serial_no in page.locator("main").inner_text()
