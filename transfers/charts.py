@@ -8,10 +8,41 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 600
-HEIGHT = 220
+PLOT_HEIGHT = 164  # the bars' area
 LEFT = 48
-BOTTOM = 40
 TOP = 16
+FONT = 11  # svg.chart .axis in backoffice.css
+LINE = 13  # the step between two lines of an axis label
+MAX_LINES = 3
+
+
+def _text_width(text: str) -> float:
+    """Roughly how wide ``text`` is at FONT px: a CJK character takes a full em, Latin about
+    0.58 em (the axis labels are short; the table under each chart has them in full)."""
+    return sum(FONT if ord(ch) > 0x2E80 else FONT * 0.58 for ch in text)
+
+
+def wrap_label(label: str, width: float) -> list[str]:
+    """Split an axis label into at most MAX_LINES lines that fit ``width`` px: English at
+    spaces, Chinese between any two characters; what does not fit ends in "…"."""
+    words = label.split(" ") if " " in label else list(label)
+    joiner = " " if " " in label else ""
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current}{joiner}{word}" if current else word
+        if current and _text_width(candidate) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    lines.append(current)
+    if len(lines) > MAX_LINES:
+        last = lines[MAX_LINES - 1]
+        while last and _text_width(last + "…") > width:
+            last = last[:-1]
+        lines = [*lines[: MAX_LINES - 1], last.rstrip() + "…"]
+    return lines
 
 
 def _scale(maximum: float) -> float:
@@ -33,8 +64,12 @@ def bar_chart(
     line per group for ``limits`` (the time limit of a stage)."""
     values = [float(v or 0) for _, data in series for v in data]
     maximum = _scale(max(values + [float(v or 0) for v in (limits or [])] + [0]))
-    plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
+    plot_w, plot_h = WIDTH - LEFT - 8, PLOT_HEIGHT
     group_w = plot_w / max(len(labels), 1)
+    # Long labels (the stages, in English) take up to three lines under their group.
+    wrapped = [wrap_label(str(label), group_w - 6) for label in labels]
+    label_lines = max((len(lines) for lines in wrapped), default=1)
+    height = TOP + plot_h + 8 + LINE * label_lines + 24  # then the legend
     bar_w = max(2.0, (group_w * 0.7) / max(len(series), 1))
     parts = []
     for tick in range(5):
@@ -84,12 +119,20 @@ def bar_chart(
                     y,
                 )
             )
+        centre = LEFT + index * group_w + group_w / 2
         parts.append(
             format_html(
                 '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
-                LEFT + index * group_w + group_w / 2,
-                HEIGHT - BOTTOM + 16,
-                label,
+                centre,
+                TOP + plot_h + 16,
+                format_html_join(
+                    "",
+                    '<tspan x="{}" dy="{}">{}</tspan>',
+                    (
+                        (centre, 0 if n == 0 else LINE, line)
+                        for n, line in enumerate(wrapped[index])
+                    ),
+                ),
             )
         )
     legend = format_html_join(
@@ -97,7 +140,7 @@ def bar_chart(
         '<rect class="bar series-{}" x="{}" y="{}" width="10" height="10"></rect>'
         '<text class="axis" x="{}" y="{}">{}</text>',
         (
-            (i, LEFT + i * 150, HEIGHT - 14, LEFT + i * 150 + 14, HEIGHT - 5, name)
+            (i, LEFT + i * 150, height - 14, LEFT + i * 150 + 14, height - 5, name)
             for i, (name, _) in enumerate(series)
         ),
     )
@@ -107,7 +150,7 @@ def bar_chart(
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}{}</svg>',
         chart_id,
         WIDTH,
-        HEIGHT,
+        height,
         chart_id,
         chart_id,
         chart_id,

@@ -4,6 +4,7 @@ critical problem on any admin page visited."""
 
 import base64
 import contextlib
+import itertools
 import os
 import re
 import time
@@ -213,6 +214,29 @@ def test_the_supervisor_reads_the_access_log_and_the_lists_pass_axe(page, partie
     )
     clerk_login(page, supervisor, DEMO_SECRET)
     assert page.get_by_test_id("count-receipt").is_visible()  # every queue of the agency
+    # In English the stage names are long: under each chart, no two labels overlap and none
+    # leaves the chart (they wrap onto up to three lines).
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": page.url}])
+    page.reload()
+    assert page.get_by_role("heading", level=1).inner_text() == "Agency workbench"
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll("svg.chart")].map(svg => {
+            const frame = svg.getBoundingClientRect();
+            const labels = [...svg.querySelectorAll("text")].filter(t => t.querySelector("tspan"));
+            return {id: svg.id, frame: [frame.left, frame.right],
+                    labels: labels.map(t => { const r = t.getBoundingClientRect();
+                                              return [r.left, r.right, t.textContent]; })};
+        })"""
+    )
+    stage_chart = next(chart for chart in boxes if chart["id"] == "chart-durations")
+    assert any("information sheet" in text for _l, _r, text in stage_chart["labels"])
+    for chart in boxes:
+        left_edge, right_edge = chart["frame"]
+        labels = sorted(chart["labels"])
+        for (_l, right, text), (left, _r, following) in itertools.pairwise(labels):
+            assert right <= left, f"{chart['id']}: “{text}” overlaps “{following}”"
+        assert all(left_edge <= a and b <= right_edge for a, b, _t in labels), chart["id"]
+    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": page.url}])
     page.goto("/admin/transfers/transfercase/")
     assert case.serial_no in page.content()
     assert_accessible(page)
