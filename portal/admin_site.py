@@ -114,6 +114,11 @@ class PortalAdminSite(admin.AdminSite):
                 name="counter_apply",
             ),
             path(
+                "counter/person/<int:person_id>/collect/<int:enrollment_id>/",
+                clerk_view(counter.collect),
+                name="counter_collect",
+            ),
+            path(
                 "counter/document/<int:document_id>/",
                 clerk_view(counter.print_document),
                 name="counter_print",

@@ -21,16 +21,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypdf import PdfWriter
 
+from agencies.models import Insurance
 from agencies.selectors import clerk_of
 from core.errors import DomainError
 from documents.kinds import DocumentKind
 from documents.models import Document
 from insured import certificates, idnumbers
 from insured.access_log import AccessKind, PersonAccess, log_access
-from insured.models import Enrollment, InsuredPerson
+from insured.models import AccountKind, Enrollment, EnrollmentStatus, InsuredPerson
 from insured.selectors import person_records
 from transfers.forms import WalkInForm
 from transfers.models import TransferCase
+from transfers.services import collection_start as start_collection
 from transfers.services import transfer_submit as submit
 
 LETTERS = [DocumentKind.PENSION_CONTACT_LETTER, DocumentKind.MEDICAL_CONTACT_LETTER]
@@ -144,6 +146,7 @@ def person(site, request, person_id: int):
             records=records,
             cases=cases,
             documents=documents,
+            collectable=_collectable(person, agency),
             own_enrollments={
                 r.enrollment.pk
                 for r in records.enrollments
@@ -318,6 +321,72 @@ def apply(site, request, person_id: int):
             person=person,
             form=form,
             title=_("窗口受理转入申请：%(name)s") % {"name": person.name},
+        ),
+        status=status,
+    )
+
+
+def _collectable(person, agency) -> list[Enrollment]:
+    """The person's temporary pension accounts kept elsewhere that are not collected yet: what
+    the benefit place may collect (归集); the service decides whether this agency is it."""
+    if agency is None:
+        return []
+    return [
+        enrollment
+        for enrollment in person.enrollments.select_related("agency", "region")
+        if enrollment.account_kind == AccountKind.TEMPORARY
+        and enrollment.insurance == Insurance.PENSION
+        and enrollment.agency_id != agency.pk
+        and enrollment.status not in (EnrollmentStatus.TRANSFERRED_OUT, EnrollmentStatus.CLOSED)
+    ]
+
+
+def collect(site, request, person_id: int, enrollment_id: int):
+    """归集: GET shows the temporary account and what starting the collection does; POST starts
+    it (``collection_start``: this agency must be the benefit place and the clerk its
+    reviewer) and opens the new case; a refusal comes back on this page with its reason."""
+    person = get_object_or_404(InsuredPerson, pk=person_id)
+    agency = _agency(request)
+    if agency is None:
+        raise Http404(_("归集须由待遇领取地经办机构的工作人员发起。"))
+    account = next((e for e in _collectable(person, agency) if e.pk == enrollment_id), None)
+    if account is None:
+        raise Http404(_("没有这个可归集的临时缴费账户。"))
+    log_access(
+        user=request.user,
+        agency=agency,
+        person=person,
+        kind=AccessKind.RECORDS,
+        reason=str(COUNTER),
+    )
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            case = start_collection(person=person, from_enrollment=account, actor=request.user)
+        except DomainError as exc:
+            error, status = exc.message, exc.http_status
+        else:
+            messages.success(
+                request,
+                _("已发起归集%(name)s在%(agency)s的临时缴费账户，流水号 %(serial_no)s。")
+                % {"name": person.name, "agency": account.agency.name, "serial_no": case.serial_no},
+            )
+            return redirect(reverse("admin:transfers_transfercase_change", args=[case.pk]))
+    record = next(
+        (r for r in person_records(person=person).enrollments if r.enrollment.pk == account.pk),
+        None,
+    )
+    return TemplateResponse(
+        request,
+        "transfers/admin/counter_collect.html",
+        _context(
+            site,
+            request,
+            person=person,
+            account=account,
+            record=record,
+            error=error,
+            title=_("归集临时缴费账户：%(name)s") % {"name": person.name},
         ),
         status=status,
     )

@@ -197,6 +197,20 @@ def test_counter_issue_print_and_the_access_log_in_the_browser(page, parties):
     kinds = set(PersonAccess.objects.filter(person=person).values_list("kind", flat=True))
     assert {"case", "search", "records", "issue"} <= kinds
 
+    # 归集: Beijing is the benefit place of a man with a temporary account in Nanjing.
+    from tests.transfers.test_temporary_accounts import temporary_in_nanjing
+
+    holder, _account = temporary_in_nanjing(parties)
+    page.goto(f"/admin/counter/person/{holder.pk}/")
+    page.get_by_role("link", name=f"归集{parties.in_agency.name}的临时缴费账户").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_role("button", name="发起归集").click()
+    page.wait_for_load_state()
+    collection = TransferCase.objects.get(person=holder)
+    assert f"流水号 {collection.serial_no}" in page.locator(".messagelist").inner_text()
+    assert page.url.endswith(f"/admin/transfers/transfercase/{collection.pk}/change/")
+
 
 def test_the_supervisor_reads_the_access_log_and_the_lists_pass_axe(page, parties):
     supervisor = parties.in_supervisor

@@ -492,3 +492,52 @@ def test_my_records_shows_a_sealed_temporary_account_with_its_months(parties, cl
     page = client.get(reverse("my-records")).content.decode()
     today = timezone.localdate()
     assert f"临时缴费账户已于{today:%Y-%m-%d}封存，缴费和年限保留，退休时归集" in page
+
+
+# ── the back office's button ─────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.django_db
+def test_the_benefit_places_reviewer_starts_a_collection_from_the_counter(parties, client):
+    person, account = temporary_in_nanjing(parties)
+    login_verified(client, parties.out_reviewer)  # Beijing: the benefit place
+    page = client.get(reverse("admin:counter_person", args=[person.pk])).content.decode()
+    collect_url = reverse("admin:counter_collect", args=[person.pk, account.pk])
+    assert collect_url in page
+    assert f"归集{parties.in_agency.name}的临时缴费账户" in page
+
+    confirm = client.get(collect_url)
+    assert confirm.status_code == 200
+    html = confirm.content.decode()
+    assert parties.in_agency.name in html and "临时账户随即封存" in html
+    assert not TransferCase.objects.exists()  # looking starts nothing
+
+    response = client.post(collect_url)
+    case = TransferCase.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:transfers_transfercase_change", args=[case.pk])
+    assert (case.kind, case.status) == (CaseKind.COLLECTION, CaseStatus.ACCEPTED)
+    assert case.transfer_in_agency == parties.out_agency
+    assert case.from_enrollment == account
+    # Started, the account is no longer offered; a second POST finds nothing to collect.
+    again = client.post(collect_url)
+    assert again.status_code in (400, 404)
+    assert TransferCase.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_collection_refused_at_the_counter_says_why_and_starts_nothing(parties, client):
+    person, account = temporary_in_nanjing(parties)
+    collect_url = reverse("admin:counter_collect", args=[person.pk, account.pk])
+    login_verified(client, parties.outsider_reviewer)  # an agency where he holds nothing
+    refused = client.post(collect_url)
+    assert refused.status_code == 400
+    assert "本地不是待遇领取地，不能发起归集" in refused.content.decode()
+    client.logout()
+    login_verified(client, parties.out_finance)  # the benefit place, but not a reviewer
+    forbidden = client.post(collect_url)
+    assert forbidden.status_code in (400, 403)
+    assert 'role="alert"' in forbidden.content.decode()
+    assert not TransferCase.objects.exists()
+    account.refresh_from_db()
+    assert account.sealed_at is None  # nothing half-done
