@@ -221,7 +221,14 @@ def test_the_form_offers_only_the_categories_handled_online(parties):
         for _group, choices in ApplyForm().fields["category"].choices[1:]
         for value, _ in choices
     }
-    assert offered == {"enterprise", "institution", "employee"}
+    # The counter-only categories (veteran, military spouse) are not offered; bridging is.
+    assert offered == {
+        "enterprise",
+        "institution",
+        "employee",
+        "resident_to_employee",
+        "employee_to_resident",
+    }
 
 
 def test_the_api_answers_a_veteran_application_with_400_and_the_counter(api_client, parties):
