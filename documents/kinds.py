@@ -190,6 +190,9 @@ class ProofInsuranceRow(TypedDict):
     end_month: datetime.date | None
     months: int
     years: list[tuple[int, int]]  # (year, months paid)
+    # Only when some were paid as a flexible worker (灵活就业), so that the fingerprint of a
+    # proof without such months is what it was: (year, months paid that way).
+    flexible_years: NotRequired[list[tuple[int, int]]]
 
 
 class ProofContext(TypedDict):

@@ -341,19 +341,23 @@ def proof_context(person: InsuredPerson, agency: Agency) -> ProofContext:
     rows = []
     for enrollment in enrollments:
         by_year: dict[int, int] = {}
+        flexible: dict[int, int] = {}
         for period in enrollment.years.all():  # several periods in a year: one line per year
             by_year[period.year] = by_year.get(period.year, 0) + period.months_paid
-        rows.append(
-            ProofInsuranceRow(
-                insurance_label=str(INSURANCE_LABELS[enrollment.insurance]),
-                status_label=str(enrollment.get_status_display()),
-                agency_name=enrollment.agency.name,
-                start_month=enrollment.start_month,
-                end_month=enrollment.end_month,
-                months=enrollment.months(),
-                years=sorted(by_year.items()),
-            )
+            if period.is_flexible and period.months_paid:
+                flexible[period.year] = flexible.get(period.year, 0) + period.months_paid
+        row = ProofInsuranceRow(
+            insurance_label=str(INSURANCE_LABELS[enrollment.insurance]),
+            status_label=str(enrollment.get_status_display()),
+            agency_name=enrollment.agency.name,
+            start_month=enrollment.start_month,
+            end_month=enrollment.end_month,
+            months=enrollment.months(),
+            years=sorted(by_year.items()),
         )
+        if flexible:
+            row["flexible_years"] = sorted(flexible.items())
+        rows.append(row)
     return ProofContext(person=person_context(person), insurances=rows)
 
 

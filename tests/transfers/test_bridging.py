@@ -485,3 +485,18 @@ def test_the_web_form_refuses_bridging_as_the_api_does_and_creates_nothing(parti
     assert 'role="alert"' in html
     assert "180" in html
     assert not TransferCase.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_proof_of_insurance_says_which_months_were_paid_as_a_flexible_worker(parties, tmp_path):
+    from insured.certificates import proof_context, proof_issue
+
+    person = sun_ba(parties)  # Weifang: employer 2001–2010, flexible worker 2016–2025
+    proof = proof_issue(person=person, region_code="370700")
+    text = pdf_text(proof.pdf.read(), tmp_path).replace("\n", "")
+    assert "其中以个人身份参保（灵活就业）缴费：2016年12个月、2017年12个月" in text
+    assert "2025年12个月。" in text
+    assert "2001年" not in text.split("其中以个人身份参保")[1]  # employer years are not listed
+    # Records without flexible months print (and fingerprint) as before: no such line.
+    row = proof_context(person, parties.resident_agency)["insurances"][0]
+    assert "flexible_years" not in row
