@@ -1,5 +1,6 @@
 """Fill a PostgreSQL database with a national-scale load: persons, users, enrollments,
-contribution periods, and transfer cases in every state with their stages, events and messages.
+contribution periods, and transfer cases in every state with their stages, events, fund
+remittances (approved, paid by the bank, received, as far as each case went) and messages.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_scale \
         .venv/bin/python bench/scale.py [--persons 200000] [--cases 1000000] [--reset]
@@ -165,6 +166,7 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
             "transfers_transfercase",
             "transfers_stage",
             "transfers_caseevent",
+            "transfers_fundremittance",
             "portal_notification",
         )
     }
@@ -447,6 +449,38 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
             "read_at",
         ],
     )
+    # The remittance of every case the transfer-out finance officer approved: paid by the bank
+    # with the next move, received with the completion (the workbench's money chart).
+    remittances = Copier(
+        cursor,
+        "transfers_fundremittance",
+        [
+            "id",
+            "case_id",
+            "idempotency_key",
+            "amount",
+            "from_account",
+            "to_account",
+            "bank_reference",
+            "approved_by_id",
+            "approved_at",
+            "paid_at",
+            "received_by_id",
+            "received_at",
+        ],
+    )
+    remittance_id = ids["transfers_fundremittance"]
+    # Every remittance names who approved it: the agency's finance officer where the demo has
+    # one, else any of its staff, else any clerk (the demo's smaller agencies have none).
+    anyone = min(staff.values())
+
+    def finance_of(agency_id):
+        return (
+            staff.get((agency_id, StaffRole.FINANCE))
+            or next((u for (a, _r), u in sorted(staff.items()) if a == agency_id), None)
+            or anyone
+        )
+
     open_states = [s for s in CaseStatus if s in OPEN_STATUSES]
     # Ended cases: 85 % completed, then rejected, returned, withdrawn.
     ended_states = [CaseStatus.COMPLETED] * 17 + [
@@ -550,6 +584,28 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
         event_id += len(moves)
         # Stages: certificate and review from submission; the others from their first move.
         reached = {a for a, *_ in moves}
+        actions = [m[0] for m in moves]
+        if "remit" in reached:
+            approved = actions.index("remit")
+            paid = times[approved + 1] if "record_payment" in reached else None
+            received = times[-1] if status == CaseStatus.COMPLETED else None
+            remittances.add(
+                (
+                    remittance_id,
+                    cid,
+                    f"remit-{serial}",
+                    f"{10000 + (i * 7919) % 90000}.{i % 100:02d}",
+                    f"基金划转账户 {out}",
+                    f"基金划转账户 {to}",
+                    f"B{serial}" if paid else "",
+                    finance_of(out),
+                    times[approved].isoformat(),
+                    paid.isoformat() if paid else N,
+                    finance_of(to) if received else N,
+                    received.isoformat() if received else N,
+                )
+            )
+            remittance_id += 1
         stage_plan = [("certificate", times[0], None, "issue_certificate" in reached and times[1])]
         review_end = next(
             (
@@ -660,7 +716,7 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
                 times[-1].isoformat() if not is_open else N,
             )
         )
-    for copier in (applications, case_rows, stages, events, notifications):
+    for copier in (applications, case_rows, stages, events, remittances, notifications):
         copier.flush()
     # The daily counters continue after the numbers used.
     for day, last in serial_counter.items():
@@ -673,7 +729,8 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
         fix_sequence(cursor, table)
     print(
         f"  cases: {case_rows.total:,} cases ({n_open:,} open), {stages.total:,} stages, "
-        f"{events.total:,} events, {notifications.total:,} messages "
+        f"{events.total:,} events, {remittances.total:,} remittances, "
+        f"{notifications.total:,} messages "
         f"({time.monotonic() - started:.0f} s)",
         flush=True,
     )
