@@ -411,6 +411,7 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
             "due_date_estimated",
             "completed_at",
             "overdue_marked_at",
+            "agency_id",
         ],
     )
     events = Copier(
@@ -467,6 +468,8 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
             "paid_at",
             "received_by_id",
             "received_at",
+            "payer_agency_id",
+            "payee_agency_id",
         ],
     )
     remittance_id = ids["transfers_fundremittance"]
@@ -603,6 +606,8 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
                     paid.isoformat() if paid else N,
                     finance_of(to) if received else N,
                     received.isoformat() if received else N,
+                    out,
+                    to,
                 )
             )
             remittance_id += 1
@@ -659,6 +664,7 @@ def fill(persons: int, cases: int, n_open: int) -> dict:
                     "f",
                     end.isoformat() if end else N,
                     N,
+                    to if name in ("review", "transfer_in") else out,
                 )
             )
             stage_id += 1

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from transfers.calendar import official_table, working_days_between
 from transfers.models import CaseEvent, DailyFigures, FundRemittance, Stage, TransferCase
-from transfers.workflow import CLERK_MOVES, STAGE_SIDE, StageName
+from transfers.workflow import CLERK_MOVES, StageName
 
 AGENCY_STAGES = (StageName.REVIEW, StageName.TRANSFER_OUT, StageName.TRANSFER_IN)
 # Days counted live, today included: the rest of the window is read from DailyFigures.
@@ -99,19 +99,20 @@ def tally(first: datetime.date, last: datetime.date, *, scope) -> dict:
                 days[(agency, day_of(day))].received += n
 
     # Money: paid out on the transfer-out side, confirmed on the transfer-in side.
+    # (The remittance carries both agencies: one agency's day is read on its own index.)
     remittances = FundRemittance.objects.order_by()
-    for stamp, side, attribute in (
-        ("paid_at", "out", "remitted"),
-        ("received_at", "in", "confirmed"),
+    for stamp, party, attribute in (
+        ("paid_at", "payer_agency", "remitted"),
+        ("received_at", "payee_agency", "confirmed"),
     ):
         rows = remittances.filter(**{f"{stamp}__gte": start, f"{stamp}__lt": end})
         if one:
-            rows = rows.filter(**{f"case__transfer_{side}_agency": scope})
+            rows = rows.filter(**{party: scope})
         for day, agency, total in (
             rows.annotate(day=TruncDate(stamp))
-            .values("day", f"case__transfer_{side}_agency")
+            .values("day", party)
             .annotate(total=Sum("amount"))
-            .values_list("day", f"case__transfer_{side}_agency", "total")
+            .values_list("day", party, "total")
         ):
             for key in _keys(scope, agency):
                 day_figures = days[(key, day_of(day))]
@@ -122,39 +123,21 @@ def tally(first: datetime.date, last: datetime.date, *, scope) -> dict:
         completed_at__gte=start, completed_at__lt=end, name__in=list(AGENCY_STAGES)
     )
     if one:
-        side_filters = Q()
-        for stage in AGENCY_STAGES:
-            side_filters |= Q(name=stage, **{f"case__transfer_{STAGE_SIDE[stage]}_agency": scope})
-        stages = stages.filter(side_filters)
+        # The stage carries the agency of its side (workflow.STAGE_SIDE): its own index.
+        stages = stages.filter(agency=scope)
     # Grouped in SQL by local start and completion day: a day's thousands of stages are a few
     # dozen spans, and each span's working days are counted once.
     table = official_table()
     counted: dict = {}
-    for name, started, completed, insurance, in_agency, out_agency, n in (
+    for name, started, completed, insurance, agency, n in (
         stages.annotate(started=TruncDate("started_at"), completed=TruncDate("completed_at"))
-        .values(
-            "name",
-            "started",
-            "completed",
-            "case__insurance",
-            "case__transfer_in_agency",
-            "case__transfer_out_agency",
-        )
+        .values("name", "started", "completed", "case__insurance", "agency")
         .annotate(n=Count("pk"))
-        .values_list(
-            "name",
-            "started",
-            "completed",
-            "case__insurance",
-            "case__transfer_in_agency",
-            "case__transfer_out_agency",
-            "n",
-        )
+        .values_list("name", "started", "completed", "case__insurance", "agency", "n")
     ):
         span = (day_of(started), day_of(completed))
         if span not in counted:
             counted[span] = working_days_between(*span, table=table)
-        agency = in_agency if STAGE_SIDE[name] == "in" else out_agency
         for key in _keys(scope, agency):
             days[(key, span[1])].durations[name][insurance][counted[span]] += n
 
