@@ -169,7 +169,7 @@ def _fresh_rate_counters(monkeypatch):
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("throttle:*")
         cache.delete_pattern("guard:*")
-    else:
+    else:  # the local-memory cache of the embedded default: nothing else lives in it
         cache.clear()
     started = real_time.time()
     base = started // 3600 * 3600 + 1830

@@ -6,8 +6,8 @@ These tests read the compiled catalogue (locale/en/LC_MESSAGES/django.mo, built 
 missing, fuzzy or not compiled."""
 
 import pytest
-from django.core.cache import cache
 
+from tests.cache_helpers import clear_cache_keys
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +38,9 @@ HOME_STRINGS = {
 @pytest.fixture(autouse=True)
 def _fresh_throttle():
     # DRF counts the auth endpoints' requests in the cache.
-    cache.clear()
+    clear_cache_keys()
     yield
-    cache.clear()
+    clear_cache_keys()
 
 
 def switch_language(client, language: str, next_url: str = "/"):

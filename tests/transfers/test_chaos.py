@@ -20,11 +20,11 @@ from collections import Counter
 from contextlib import contextmanager
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Count
 
 from core.models import Delivery, Notification
 from documents.models import Document, DocumentCounter
+from tests.cache_helpers import clear_cache_keys
 from tests.transfers.banks import calls, fail_next, refuse
 from tests.transfers.celery_helpers import fresh_queue, routed_to, wait_for, worker_subprocess
 from tests.transfers.factories import case_in, make_parties
@@ -168,7 +168,7 @@ def test_worker_killed_at_random_while_20_cases_run_and_the_bank_misbehaves(
     cases = [case_in("submitted", parties) for _ in range(20)]
     flaky = cases[:2]
     refused = cases[2]
-    cache.clear()
+    clear_cache_keys()
     for case in flaky:
         fail_next(f"remit-{case.serial_no}", 3)
     refuse(f"remit-{refused.serial_no}")
