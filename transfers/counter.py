@@ -21,18 +21,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypdf import PdfWriter
 
-from agencies.models import Insurance
 from agencies.selectors import clerk_of
 from core.errors import DomainError
 from documents.kinds import DocumentKind
 from documents.models import Document
 from insured import certificates, idnumbers
 from insured.access_log import AccessKind, PersonAccess, log_access
-from insured.models import AccountKind, Enrollment, EnrollmentStatus, InsuredPerson
+from insured.models import Enrollment, InsuredPerson
 from insured.selectors import person_records
 from transfers.forms import WalkInForm
 from transfers.models import TransferCase
 from transfers.services import collection_start as start_collection
+from transfers.services import temporary_accounts_elsewhere
 from transfers.services import transfer_submit as submit
 
 LETTERS = [DocumentKind.PENSION_CONTACT_LETTER, DocumentKind.MEDICAL_CONTACT_LETTER]
@@ -327,18 +327,8 @@ def apply(site, request, person_id: int):
 
 
 def _collectable(person, agency) -> list[Enrollment]:
-    """The person's temporary pension accounts kept elsewhere that are not collected yet: what
-    the benefit place may collect (归集); the service decides whether this agency is it."""
-    if agency is None:
-        return []
-    return [
-        enrollment
-        for enrollment in person.enrollments.select_related("agency", "region")
-        if enrollment.account_kind == AccountKind.TEMPORARY
-        and enrollment.insurance == Insurance.PENSION
-        and enrollment.agency_id != agency.pk
-        and enrollment.status not in (EnrollmentStatus.TRANSFERRED_OUT, EnrollmentStatus.CLOSED)
-    ]
+    """The temporary accounts this agency may offer to collect (归集); none for a superuser."""
+    return [] if agency is None else temporary_accounts_elsewhere(person=person, agency=agency)
 
 
 def collect(site, request, person_id: int, enrollment_id: int):

@@ -16,7 +16,11 @@ Errors: ``EligibilityError`` (400) at submission, ``NotAllowed`` (403) for the w
 """
 
 from transfers.services.base import AmountChanged, AmountMismatch, EligibilityError
-from transfers.services.collection import collection_start, temporary_accounts_of
+from transfers.services.collection import (
+    collection_start,
+    temporary_accounts_elsewhere,
+    temporary_accounts_of,
+)
 from transfers.services.deadlines import (
     due_dates_recompute,
     mark_overdue_stages,
@@ -74,6 +78,7 @@ __all__ = [
     "due_dates_recompute",
     "mark_overdue_stages",
     "next_serial_no",
+    "temporary_accounts_elsewhere",
     "temporary_accounts_of",
     "transfer_accept",
     "transfer_acknowledge",

@@ -22,18 +22,29 @@ from transfers.workflow import OPEN_STATUSES, CaseStatus
 logger = logging.getLogger(__name__)
 
 
+def uncollected_temporary_accounts(*, person: InsuredPerson):
+    """The person's temporary pension accounts not yet collected (or closed), as a queryset."""
+    return Enrollment.objects.filter(
+        person=person, insurance=Insurance.PENSION, account_kind=AccountKind.TEMPORARY
+    ).exclude(status__in=[EnrollmentStatus.TRANSFERRED_OUT, EnrollmentStatus.CLOSED])
+
+
 def temporary_accounts_of(*, person: InsuredPerson, from_region: Region) -> list[Enrollment]:
     """The person's temporary pension accounts kept by the agency of ``from_region``."""
     agency = agency_for(region=from_region, insurance=Insurance.PENSION)
     if agency is None:
         return []
+    return list(uncollected_temporary_accounts(person=person).filter(agency=agency))
+
+
+def temporary_accounts_elsewhere(*, person: InsuredPerson, agency) -> list[Enrollment]:
+    """What ``agency``, if it is the benefit place, may collect: the person's uncollected
+    temporary pension accounts kept by other agencies (``collection_start`` decides)."""
     return list(
-        Enrollment.objects.filter(
-            person=person,
-            insurance=Insurance.PENSION,
-            agency=agency,
-            account_kind=AccountKind.TEMPORARY,
-        ).exclude(status__in=[EnrollmentStatus.TRANSFERRED_OUT, EnrollmentStatus.CLOSED])
+        uncollected_temporary_accounts(person=person)
+        .exclude(agency=agency)
+        .select_related("agency", "region")
+        .order_by("start_month", "pk")
     )
 
 
