@@ -97,9 +97,11 @@ class PartsPaginator(CappedCountPaginator):
         if top <= bottom:
             return self.object_list.none()
         sqls, params = [], []
-        for part in self.parts:
+        for index, part in enumerate(self.parts):
             sql, part_params = self.whole.filter(part).values("pk")[:top].query.sql_with_params()
-            sqls.append(f"({sql})")
+            # Each limited part as a derived table: SQLite refuses a parenthesised SELECT
+            # (with its ORDER BY … LIMIT) as a member of a UNION; PostgreSQL takes both forms.
+            sqls.append(f"SELECT * FROM ({sql}) AS part_{index}")
             params.extend(part_params)
         candidates = RawSQL(" UNION ALL ".join(sqls), params)
         return self.object_list.filter(pk__in=candidates)[bottom:top]

@@ -70,3 +70,30 @@ def test_migrate_and_seed_on_sqlite(tmp_path):
     )
     shown, counted = result.stdout.strip().splitlines()[-1].split()
     assert shown == counted != "0", result.stderr[-3000:]
+    # An agency's list pages part by part (core.pagination.PartsPaginator: a UNION of limited
+    # parts, which SQLite once refused: a 500 on the clerks' lists under make run). The page
+    # is the list's own first page.
+    script = (
+        "from core.pagination import PartsPaginator\n"
+        "from agencies.models import Agency\n"
+        "from transfers import selectors\n"
+        "from django.db.models import Count\n"
+        "from transfers.models import TransferCase\n"
+        "busiest = TransferCase.objects.values('transfer_in_agency').annotate(n=Count('pk'))"
+        ".order_by('-n')[0]['transfer_in_agency']\n"
+        "agency = Agency.objects.get(pk=busiest)\n"
+        "cases = selectors.cases_for_agency(agency=agency)\n"
+        "paged = PartsPaginator(cases, 2, parts=selectors.agency_parts(agency.pk),"
+        " whole=selectors.cases_in_agency_list_order())\n"
+        "print([c.serial_no for c in paged.page(1)] == [c.serial_no for c in cases[:2]],"
+        " paged.count == cases.count() > 0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "True True", result.stderr[-3000:]
