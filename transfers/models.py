@@ -7,7 +7,7 @@ from agencies import names
 from agencies.models import Agency, Insurance, Region
 from core.validators import validate_plain_multiline_text, validate_plain_text
 from insured.models import Enrollment, InsuredPerson
-from transfers.workflow import OPEN_STATUSES, STAGE_SIDE, CaseStatus, StageName, side_agency_id
+from transfers.workflow import OPEN_STATUSES, CaseStatus, StageName
 
 
 class Category(models.TextChoices):
@@ -301,8 +301,8 @@ class Stage(models.Model):
     due_date_estimated = models.BooleanField(_("办理时限为预计"), default=False)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     overdue_marked_at = models.DateTimeField(_("标记超时时间"), null=True, blank=True)
-    # The agency whose side the stage is (workflow.STAGE_SIDE), copied from the case when the
-    # stage is written: the workbench reads an agency's stages of a day by this and its index
+    # The agency whose side the stage is (workflow.STAGE_SIDE), set from the case by
+    # ``services.base.start_stage``: the workbench reads an agency's stages of a day by this and its index
     # instead of joining every case of the agency.
     agency = models.ForeignKey(
         Agency,
@@ -339,11 +339,6 @@ class Stage(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.name}"
-
-    def save(self, *args, **kwargs):
-        if self.agency_id is None and self.case_id is not None:
-            self.agency_id = side_agency_id(self.case, STAGE_SIDE[self.name])
-        super().save(*args, **kwargs)
 
 
 class CaseEvent(models.Model):
@@ -461,7 +456,7 @@ class FundRemittance(models.Model):
         related_name="+",
     )
     received_at = models.DateTimeField(_("到账时间"), null=True, blank=True)
-    # The case's two agencies, copied when the remittance is written: the workbench reads an
+    # The case's two agencies, set by ``transfer_remit``: the workbench reads an
     # agency's money of a day by these and their indexes instead of joining its every case.
     payer_agency = models.ForeignKey(
         Agency,
@@ -496,12 +491,6 @@ class FundRemittance(models.Model):
 
     def __str__(self):
         return f"{self.case_id} ¥{self.amount}"
-
-    def save(self, *args, **kwargs):
-        if self.payer_agency_id is None and self.case_id is not None:
-            self.payer_agency_id = self.case.transfer_out_agency_id
-            self.payee_agency_id = self.case.transfer_in_agency_id
-        super().save(*args, **kwargs)
 
 
 class LocalBankTransfer(models.Model):

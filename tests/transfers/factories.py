@@ -297,11 +297,16 @@ class TransferCaseFactory(factory.django.DjangoModelFactory):
         reached = ENDED_FROM.get(case.status, case.status)
         step = ORDER.index(reached)
         Stage.objects.create(
-            case=case, name=StageName.CERTIFICATE, started_at=now, completed_at=now
+            case=case,
+            name=StageName.CERTIFICATE,
+            started_at=now,
+            completed_at=now,
+            agency=case.transfer_out_agency,
         )
         Stage.objects.create(
             case=case,
             name=StageName.REVIEW,
+            agency=case.transfer_in_agency,
             started_at=now,
             due_date=due,
             # The review ends when the letter is out (or when the case ended there).
@@ -315,6 +320,7 @@ class TransferCaseFactory(factory.django.DjangoModelFactory):
             Stage.objects.create(
                 case=case,
                 name=StageName.TRANSFER_OUT,
+                agency=case.transfer_out_agency,
                 started_at=now,
                 due_date=due,
                 completed_at=now if step >= 6 or case.status == CaseStatus.RETURNED else None,
@@ -349,6 +355,8 @@ class TransferCaseFactory(factory.django.DjangoModelFactory):
                 from_account="北京",
                 to_account="南京",
                 approved_by=_user_for(case, "out_finance", parties),
+                payer_agency=case.transfer_out_agency,
+                payee_agency=case.transfer_in_agency,
                 bank_reference=f"LBTEST{case.serial_no}" if paid else "",
                 paid_at=now if paid else None,
             )
@@ -356,6 +364,7 @@ class TransferCaseFactory(factory.django.DjangoModelFactory):
             Stage.objects.create(
                 case=case,
                 name=StageName.TRANSFER_IN,
+                agency=case.transfer_in_agency,
                 started_at=now,
                 due_date=due,
                 completed_at=now if step >= 7 else None,

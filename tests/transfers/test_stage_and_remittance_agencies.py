@@ -1,16 +1,20 @@
 """Stages and remittances carry the agencies the workbench counts them for (the stage's side,
-the payer and the payee), set from the case when written and copied onto existing rows by the
-migration that added them."""
+the payer and the payee), set by the services that write them and copied onto existing rows by
+the migration that added them."""
 
 import importlib
 
 import pytest
 from django.apps import apps
 
-from tests.transfers.factories import case_in, make_parties
-from transfers.models import FundRemittance, Stage
+from tests.transfers.celery_helpers import eager_tasks
+from tests.transfers.factories import case_in, make_mover, make_parties
+from transfers import services
+from transfers.models import FundRemittance, Stage, TransferCase
+from transfers.workflow import CaseStatus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
+__all__ = ["eager_tasks"]  # a fixture
 
 migration = importlib.import_module("transfers.migrations.0013_stage_and_remittance_agencies")
 
@@ -28,8 +32,31 @@ def agencies_of(case) -> dict:
     }
 
 
-def test_each_stage_belongs_to_its_side_and_the_remittance_to_both_parties(parties):
-    case = case_in("completed", parties)
+def test_the_services_give_each_stage_its_side_and_the_remittance_both_parties(
+    parties, django_capture_on_commit_callbacks
+):
+    """Through the services and their follow-ups (eager), as a real case runs."""
+    person = make_mover(parties)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.transfer_submit(
+            person=person,
+            insurance="pension",
+            category="enterprise",
+            from_region="110105",
+            to_region="320106",
+            phone="13912345678",
+            hukou_address="北京市朝阳区建国路1号",
+            actor=person.user,
+        )
+    for move, actor in (
+        (services.transfer_accept, parties.in_reviewer),
+        (services.transfer_acknowledge, parties.out_reviewer),
+        (services.transfer_remit, parties.out_finance),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            move(case=TransferCase.objects.get(pk=case.pk), actor=actor)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.FUNDS_REMITTED  # every stage started, the money paid
     inn, out = parties.in_agency.pk, parties.out_agency.pk
     assert agencies_of(case) == {
         "certificate": out,

@@ -25,9 +25,11 @@ from transfers.workflow import (
     MOVES,
     OPEN_STATUSES,
     RUNNING_STAGE,
+    STAGE_SIDE,
     Actor,
     StageName,
     actor_error,
+    side_agency_id,
     state_allows,
 )
 
@@ -220,7 +222,12 @@ def start_stage(case: TransferCase, name: str, *, now: datetime.datetime) -> Sta
     stage, _created = Stage.objects.get_or_create(
         case=case,
         name=name,
-        defaults={"started_at": now, "due_date": due, "due_date_estimated": estimated},
+        defaults={
+            "started_at": now,
+            "due_date": due,
+            "due_date_estimated": estimated,
+            "agency_id": side_agency_id(case, STAGE_SIDE[name]),
+        },
     )
     return stage
 

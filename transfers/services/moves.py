@@ -154,6 +154,8 @@ def transfer_remit(
             from_account=f"{out.bank_account_name} {out.bank_name} {out.bank_account_number}",
             to_account=f"{into.bank_account_name} {into.bank_name} {into.bank_account_number}",
             approved_by=actor,
+            payer_agency=out,
+            payee_agency=into,
         )
         apply_move(case, "remit", actor=actor, agency=agency, note=f"¥{funds.total}")
     return case
