@@ -20,28 +20,35 @@ from transfers.models import (
 from transfers.workflow import MOVES, CaseStatus
 
 
-def category_choices() -> list:
-    """The categories grouped by insurance (an <optgroup> each), in the forms' order, then
+def _category_groups() -> list[tuple[str, str, list]]:
+    """(insurance, group label, choices): the categories by insurance in the forms' order, then
     城乡制度衔接 (pension, between the employee and the resident scheme)."""
     return [
         *(
             (
+                str(insurance),
                 Insurance(insurance).label,
                 [(c.value, category_label(insurance, c)) for c in categories],
             )
             for insurance, categories in CATEGORIES_BY_INSURANCE.items()
         ),
         (
+            str(Insurance.PENSION),
             _("城乡养老保险制度衔接（养老保险）"),
             [(c.value, Category(c).label) for c in BRIDGING_CATEGORIES],
         ),
     ]
 
 
+def category_choices() -> list:
+    """The categories as option groups (an <optgroup> each)."""
+    return [(label, choices) for _insurance, label, choices in _category_groups()]
+
+
 def category_group_insurances() -> str:
     """The insurance of each option group of ``category_choices``, in order, for the page's
     script that offers only the groups of the chosen insurance."""
-    return " ".join([*(str(i) for i in CATEGORIES_BY_INSURANCE), str(Insurance.PENSION)])
+    return " ".join(insurance for insurance, _label, _choices in _category_groups())
 
 
 def categories_of(insurance: str) -> tuple:
