@@ -6,6 +6,7 @@ issue) so that the staff OTP of issue 11 can be added by overriding one method."
 
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth import logout as session_logout
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -143,7 +144,8 @@ class TokenView(AuthEndpoint):
         # As a session login does: last_login, axes' success handling, the guard's known
         # address. (The session clock ignores it: this is not a session login.)
         user_logged_in.send(sender=user.__class__, request=http_request, user=user)
-        return Response({"token": key, "expires": token.expires_at})
+        # In China's time, as every other time the API gives.
+        return Response({"token": key, "expires": timezone.localtime(token.expires_at)})
 
 
 class LogoutView(APIView):

@@ -1,6 +1,7 @@
 """REST endpoints of the registry: registration and password reset by an SMS code to the
 phone on file, and the caller's records. Log-in, log-out and password change are core's."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -85,7 +86,11 @@ class RegisterConfirmView(AuthEndpoint):
         user = registration_confirm(**serializer.validated_data)
         key, token = token_issue(user=user)
         return Response(
-            {"username": user.username, "token": key, "expires": token.expires_at},
+            {
+                "username": user.username,
+                "token": key,
+                "expires": timezone.localtime(token.expires_at),
+            },
             status=status.HTTP_201_CREATED,
         )
 

@@ -59,6 +59,7 @@ def test_token_for_good_credentials_with_its_expiry(api_client):
     assert set(body) == {"token", "expires"}
     stored = AuthToken.objects.get(user=user)
     assert parse_datetime(body["expires"]) == stored.expires_at
+    assert body["expires"].endswith("+08:00")  # China's time, as every other API time
 
 
 def test_a_person_token_lasts_12_hours_and_a_staff_token_8(api_client, regions):
@@ -314,6 +315,7 @@ def test_registration_step_two_returns_201_with_a_working_expiring_token(
     body = response.json()
     assert body["username"] == person.id_number
     assert parse_datetime(body["expires"]) > timezone.now()
+    assert body["expires"].endswith("+08:00")
     assert use(api_client, body["token"]).get("/api/v1/me/").json()["name"] == "王小明"
     person.refresh_from_db()
     assert person.phone == ON_FILE
