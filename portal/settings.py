@@ -310,6 +310,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Processes per worker: unset (0) is one per core the worker sees (documents are CPU-bound).
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 0) or None
 CELERY_TASK_TIME_LIMIT = 120
+# A worker keeps its database connection across tasks, as a web process does across requests
+# (CONN_MAX_AGE): Celery's Django fix-up would otherwise close it after every task, and each
+# task would pay a new connection (a PostgreSQL backend forked for it). Celery closes them only
+# every this many tasks; portal.celery closes an old or broken one around each task instead.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
