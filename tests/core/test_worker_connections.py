@@ -2,6 +2,8 @@
 from one request to the next (CONN_MAX_AGE), but never starts a task on a connection
 PostgreSQL has dropped; an eager task leaves its caller's connection alone."""
 
+import time
+
 import psycopg2
 import pytest
 from celery import signals
@@ -58,6 +60,8 @@ def terminate(pid: int) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_task_keeps_the_connection_of_the_task_before(require_postgres, celery_fixup):
+    # A connection of its own: one the suite opened over CONN_MAX_AGE ago is closed, rightly.
+    connection.close()
     first = backend_pid()
     run_task_signals(eager=False)
     run_task_signals(eager=False)
@@ -87,3 +91,12 @@ def test_celery_closes_a_workers_connections_only_now_and_then():
     # Celery's own Django fix-up closes every connection around every task unless told to
     # reuse them; portal.celery's handlers close the old or broken ones instead.
     assert DjangoWorkerFixup(app).db_reuse_max >= 100
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_task_does_not_keep_a_connection_past_conn_max_age(require_postgres, celery_fixup):
+    connection.close()
+    old = backend_pid()
+    connection.close_at = time.monotonic() - 1  # opened longer than CONN_MAX_AGE ago
+    run_task_signals(eager=False)
+    assert backend_pid() != old
