@@ -9,6 +9,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def manage(env: dict, *command: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def shell_prints(env: dict, script: str) -> tuple[str, str]:
+    """The last line ``script`` printed in ``manage.py shell``, and the end of its stderr."""
+    result = manage(env, "shell", "-c", script)
+    lines = result.stdout.strip().splitlines()
+    return (lines[-1] if lines else ""), result.stderr[-3000:]
+
+
 def test_migrate_and_seed_on_sqlite(tmp_path):
     env = {
         key: value
@@ -19,31 +37,14 @@ def test_migrate_and_seed_on_sqlite(tmp_path):
     env["MEDIA_ROOT"] = str(tmp_path / "media")
     env["DOCUMENT_SIGNING_DIR"] = str(tmp_path / "signing")
     for command in (["migrate", "--no-input"], ["seed_demo"]):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        result = manage(env, *command, timeout=600)
         assert result.returncode == 0, result.stderr[-3000:]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from insured.models import InsuredPerson as P;"
-            "print(P.objects.filter(id_number='370705196503100013').count())",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    printed, errors = shell_prints(
+        env,
+        "from insured.models import InsuredPerson as P;"
+        "print(P.objects.filter(id_number='370705196503100013').count())",
     )
-    assert result.stdout.strip().splitlines()[-1] == "1", result.stderr[-3000:]
+    assert printed == "1", errors
     # The workbench's charts on SQLite: days rolled (dates truncated in the portal's time
     # zone, JSON histograms) and the live days add up to the demo's cases of the 12 weeks (the
     # superuser's view: every agency).
@@ -60,16 +61,9 @@ def test_migrate_and_seed_on_sqlite(tmp_path):
         "print(sum(n for _w, n in data['weeks']),"
         " TransferCase.objects.filter(submitted_at__gte=start).count())\n"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    shown, counted = result.stdout.strip().splitlines()[-1].split()
-    assert shown == counted != "0", result.stderr[-3000:]
+    printed, errors = shell_prints(env, script)
+    shown, counted = printed.split()
+    assert shown == counted != "0", errors
     # An agency's list pages part by part (core.pagination.PartsPaginator: a UNION of limited
     # parts, which SQLite once refused: a 500 on the clerks' lists under make run). The page
     # is the list's own first page.
@@ -88,12 +82,5 @@ def test_migrate_and_seed_on_sqlite(tmp_path):
         "print([c.serial_no for c in paged.page(1)] == [c.serial_no for c in cases[:2]],"
         " paged.count == cases.count() > 0)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.stdout.strip().splitlines()[-1] == "True True", result.stderr[-3000:]
+    printed, errors = shell_prints(env, script)
+    assert printed == "True True", errors
