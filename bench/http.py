@@ -20,6 +20,11 @@ gunicorn): an empty page behind the whole middleware stack and ``login_required`
 API call behind the API's token authentication: no page or call that needs the signed-in
 person can be cheaper than these.
 
+Three rows more are cache-hit bounds (also ``bench/floor_wsgi.py``): the records page, the case
+page and the case API as a cache of whole responses keyed by a per-person version could serve
+them at best (a keyed read, a Redis GET, the stored bytes). That design is not built; the rows
+measure what it would buy.
+
 ``--compare DIR`` serves a second checkout of the portal beside this one (e.g.
 ``git worktree add /tmp/before <commit>``, with ``.venv`` linked and ``compilemessages`` run) and
 measures every endpoint on both, in alternating order: on a shared machine whose load changes
@@ -345,7 +350,9 @@ def main() -> None:
             )
             endpoints = sign_in_and_list(port, args, authenticator)
             if not has_floors(root):  # an older checkout, compared
-                endpoints = [e for e in endpoints if "floor" not in e[0]]
+                endpoints = [
+                    e for e in endpoints if "floor" not in e[0] and "cache-hit" not in e[0]
+                ]
             if args.only:
                 endpoints = [e for e in endpoints if re.search(args.only, e[0])]
             check_answers(endpoints, port)
@@ -397,6 +404,17 @@ def sign_in_and_list(portal_port: int, args, authenticator) -> list[tuple[str, s
             endpoints += [
                 (f"{name} signed-in floor: empty page", "/bench/floor/page/", cookie),
                 (f"{name} signed-in floor: empty API call", "/bench/floor/api/", bearer),
+                (f"{name} cache-hit bound: /me/records/", "/bench/cache-hit/me/records/", cookie),
+                (
+                    f"{name} cache-hit bound: /transfers/<serial>/",
+                    f"/bench/cache-hit/transfers/{serial}/",
+                    cookie,
+                ),
+                (
+                    f"{name} cache-hit bound: /api/v1/transfers/<serial>/",
+                    f"/bench/cache-hit-api/api/v1/transfers/{serial}/",
+                    bearer,
+                ),
             ]
         endpoints += [
             (f"{name} /", "/", cookie),
